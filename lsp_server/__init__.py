@@ -1,0 +1,1 @@
+"""The pygls language server: translates LSP to `prover_core.service` calls."""

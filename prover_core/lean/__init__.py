@@ -1,0 +1,1 @@
+"""Lean layer: REPL driver, pool, screen, verifier, goal at a position, extraction."""

@@ -1,0 +1,135 @@
+"""Frozen value types shared across leanstep.
+
+Proof states are opaque handles: only the REPL session that issued one may resolve it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info", "trace"]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A Lean position: 1-based line, 0-based column (codepoints), as the REPL reports."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    severity: Severity
+    data: str
+    pos: Position | None = None
+    end_pos: Position | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class ProofState:
+    """A handle to a proof state living in one REPL session, with its pretty-printed goals.
+
+    `goals` is Lean's rendering, one string per goal. The handle's identity is what the
+    issuing session resolves; equality is identity. Weak references to it are allowed
+    (the session forgets how to restore a state once no caller holds it).
+    """
+
+    goals: tuple[str, ...]
+    owner: object = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        """The whole state as the policy sees it: goals separated by blank lines."""
+        return "\n\n".join(self.goals)
+
+
+@dataclass(frozen=True, eq=False)
+class Env:
+    """A handle to a Lean environment (after a header or a command) in one REPL session."""
+
+    owner: object = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Sorry:
+    state: ProofState
+    goal: str
+    pos: Position | None
+    end_pos: Position | None
+
+
+@dataclass(frozen=True, slots=True)
+class TacticRecord:
+    """One tactic of a file with the state before it (the REPL's `allTactics`)."""
+
+    tactic: str
+    goals_before: str
+    pos: Position | None
+    end_pos: Position | None
+    state: ProofState | None
+    used_constants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    env: Env
+    messages: tuple[Message, ...]
+    sorries: tuple[Sorry, ...]
+    tactics: tuple[TacticRecord, ...] = ()
+    infotree: object | None = None
+
+    @property
+    def errors(self) -> tuple[Message, ...]:
+        return tuple(m for m in self.messages if m.severity == "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Proved:
+    """The tactic closed every goal and Lean reported `Completed` with no error."""
+
+    state: ProofState
+    messages: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Advanced:
+    """The tactic elaborated without error and left goals (or `sorry`-closed subgoals).
+
+    `sorries` are the states of `sorry`s the tactic itself contained (e.g. a skeleton
+    `have h : P := sorry`); a state with sorries is never a proof.
+    """
+
+    state: ProofState
+    messages: tuple[Message, ...] = ()
+    sorries: tuple[Sorry, ...] = ()
+
+    @property
+    def goals(self) -> tuple[str, ...]:
+        return self.state.goals
+
+
+@dataclass(frozen=True, slots=True)
+class TacticFailed:
+    """The tactic did not elaborate (or left an unusable state); `message` is Lean's text."""
+
+    message: str
+    proof_status: str | None = None
+
+
+TacticOutcome = Proved | Advanced | TacticFailed
+
+
+@dataclass(frozen=True, slots=True)
+class TacticCandidate:
+    """A tactic proposed by the policy with its raw cumulative log-prob and token count."""
+
+    text: str
+    logprob: float
+    n_tokens: int
+
+    @property
+    def score(self) -> float:
+        """Mean per-token log-probability (ALGORITHMS.md)."""
+        return self.logprob / max(self.n_tokens, 1)

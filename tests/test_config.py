@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+
+from prover_core.config import Config, find_project_config, load_config, parse_config
+from prover_core.errors import ConfigError
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    cfg = Config()
+    assert cfg.lean.repl_command == ("lake", "exe", "repl")
+    assert cfg.policy.prompt_template == "{state}:::"
+    assert cfg.search.width == 4 and cfg.search.depth_reward == 0.0
+
+
+def test_config_is_frozen() -> None:
+    cfg = Config()
+    with pytest.raises(Exception, match="frozen"):
+        cfg.lean.timeout_s = 3  # type: ignore[misc]
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    p = tmp_path / "leanstep.toml"
+    p.write_text("[lean]\ntimeout_sec = 5\n")
+    with pytest.raises(ConfigError, match=r"lean\.timeout_sec: unknown key"):
+        load_config(p, environ={}, use_user_file=False)
+
+
+def test_unknown_section_is_named() -> None:
+    with pytest.raises(ConfigError, match="serach: unknown key"):
+        parse_config({"serach": {"width": 2}})
+
+
+def test_bad_value_is_named(tmp_path: Path) -> None:
+    p = tmp_path / "leanstep.toml"
+    p.write_text("[search]\nwidth = -1\n")
+    with pytest.raises(ConfigError, match=r"search\.width"):
+        load_config(p, environ={}, use_user_file=False)
+
+
+def test_broken_toml_is_a_clear_error(tmp_path: Path) -> None:
+    p = tmp_path / "leanstep.toml"
+    p.write_text("[lean\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(p, environ={}, use_user_file=False)
+
+
+def test_file_then_env_then_overrides(tmp_path: Path) -> None:
+    p = tmp_path / "leanstep.toml"
+    p.write_text('[lean]\ntimeout_s = 5\nrepl_command = ["my-repl"]\n[search]\nwidth = 8\n')
+    env = {"LEANSTEP_LEAN__TIMEOUT_S": "7", "LEANSTEP_POLICY__BACKEND": "openai"}
+    cfg = load_config(p, environ=env, overrides={"search": {"width": 2}}, use_user_file=False)
+    assert cfg.lean.timeout_s == 7.0
+    assert cfg.lean.repl_command == ("my-repl",)
+    assert cfg.policy.backend == "openai"
+    assert cfg.search.width == 2
+
+
+def test_env_override_with_unknown_section_fails() -> None:
+    with pytest.raises(ConfigError, match="LEANSTEP_NOPE__X"):
+        load_config(None, environ={"LEANSTEP_NOPE__X": "1"}, use_user_file=False)
+
+
+def test_env_override_with_bad_value_names_key() -> None:
+    with pytest.raises(ConfigError, match=r"lean\.timeout_s"):
+        load_config(None, environ={"LEANSTEP_LEAN__TIMEOUT_S": "soon"}, use_user_file=False)
+
+
+def test_user_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "leanstep").mkdir()
+    (tmp_path / "leanstep" / "leanstep.toml").write_text("[search]\nexpansions = 9\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert load_config(None, environ={}).search.expansions == 9
+
+
+def test_find_project_config(tmp_path: Path) -> None:
+    (tmp_path / "leanstep.toml").write_text("")
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    assert find_project_config(sub) == tmp_path / "leanstep.toml"

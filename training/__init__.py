@@ -1,0 +1,1 @@
+"""Multi-stage expert iteration: data, filtering, fine-tuning, evaluation."""
