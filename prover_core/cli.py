@@ -7,10 +7,11 @@ The CLI is the program's edge: it is the one place that may also reach the `lsp_
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -135,6 +136,163 @@ def extract(
         return count
 
     typer.echo(f"wrote {asyncio.run(run())} pairs to {out}")
+
+
+BackendOpt = Annotated[
+    str | None, typer.Option("--backend", help="Policy backend: hf, vllm or openai.")
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model path or served name.")]
+EndpointOpt = Annotated[
+    str | None, typer.Option("--endpoint", help="OpenAI-compatible server base URL.")
+]
+
+
+def _service_config(
+    config: Path | None, file: Path, backend: str | None, model: str | None, endpoint: str | None
+) -> Config:
+    path = config if config is not None else find_project_config(file.resolve().parent)
+    if config is not None and not config.is_file():
+        raise ConfigError(f"{config}: no such config file")
+    policy = {
+        k: v for k, v in (("backend", backend), ("model", model), ("endpoint", endpoint)) if v
+    }
+    return load_config(path, overrides={"policy": policy} if policy else None)
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise _fail(f"{file}: cannot read: {e}") from None
+
+
+@app.command()
+def suggest(
+    file: Annotated[Path, typer.Argument(help="The Lean file.")],
+    line: Annotated[int, typer.Option("--line", min=1, help="1-based line.")],
+    col: Annotated[int, typer.Option("--col", min=0, help="0-based column.")],
+    n: Annotated[int | None, typer.Option("-n", min=1, help="Candidates to sample.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOpt = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """Next-tactic suggestions at a position, each checked in Lean, ranked."""
+    from prover_core.service import build_service
+
+    cfg = _service_config(config, file, backend, model, endpoint)
+    text = _read(file)
+
+    async def run() -> Any:
+        service = build_service(cfg, cwd=_cwd(cfg, file))
+        try:
+            return await service.suggest(text, line - 1, col, n)
+        finally:
+            await service.aclose()
+
+    result = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
+    else:
+        from prover_core.cli_render import render_suggestions
+
+        render_suggestions(result)
+    if result.error:
+        raise _fail(result.error, 1)
+
+
+@app.command()
+def prove(
+    file: Annotated[Path, typer.Argument(help="The Lean file.")],
+    theorem: Annotated[
+        str | None, typer.Option("--theorem", help="Theorem whose sorry to prove.")
+    ] = None,
+    line: Annotated[int | None, typer.Option("--line", min=1, help="Line of a sorry.")] = None,
+    col: Annotated[int | None, typer.Option("--col", min=0, help="Column of a sorry.")] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the verified proof (keeps FILE.bak).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    expansions: Annotated[int | None, typer.Option("--expansions", min=1)] = None,
+    config: ConfigOpt = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """Best-first search for a sorry; only a verified proof is printed or written."""
+    from prover_core.cli_render import SearchProgress, render_prove, write_verified
+    from prover_core.service import build_service
+
+    cfg = _service_config(config, file, backend, model, endpoint)
+    text = _read(file)
+    budget = cfg.search.model_copy(update={"expansions": expansions}) if expansions else None
+
+    async def run() -> Any:
+        service = build_service(cfg, cwd=_cwd(cfg, file))
+        try:
+            with SearchProgress((budget or cfg.search).expansions) as bar:
+                return await service.prove(
+                    text,
+                    theorem=theorem,
+                    line=None if line is None else line - 1,
+                    column=col,
+                    budget=budget,
+                    on_expand=bar.update,
+                )
+        finally:
+            await service.aclose()
+
+    result = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps(render_prove(result, json_only=True), ensure_ascii=False, indent=2))
+    else:
+        render_prove(result)
+    if not result.proved or result.edit is None:
+        raise typer.Exit(1)
+    if write:
+        write_verified(file, text, result.edit)
+        typer.echo(f"wrote the verified proof to {file} (backup: {file}.bak)")
+
+
+@app.command()
+def sketch(
+    file: Annotated[Path, typer.Argument(help="The Lean file.")],
+    theorem: Annotated[str, typer.Option("--theorem", help="The theorem to plan.")],
+    prove_steps: Annotated[
+        bool, typer.Option("--prove-steps", help="Let prover agents attack the steps.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    config: ConfigOpt = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """A planner-made `have … := by sorry` skeleton for the theorem (checked in Lean)."""
+    from prover_core.service import build_service
+
+    cfg = _service_config(config, file, backend, model, endpoint)
+    text = _read(file)
+
+    async def run() -> Any:
+        service = build_service(cfg, cwd=_cwd(cfg, file))
+        try:
+            return await service.sketch(text, theorem, prove_steps=prove_steps)
+        finally:
+            await service.aclose()
+
+    result = asyncio.run(run())
+    payload = {
+        "edit": dataclasses.asdict(result.edit) if result.edit else None,
+        "planner": result.planner.to_json() if result.planner else None,
+        "message": result.message,
+    }
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif result.edit is not None:
+        typer.echo(result.edit.new_text)
+    if result.edit is None:
+        raise _fail(result.message, 1)
 
 
 def _cwd(cfg: Config, file: Path) -> Path | None:

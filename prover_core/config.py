@@ -56,7 +56,7 @@ class LeanConfig(_Section):
 class PolicyConfig(_Section):
     """The step-prover model."""
 
-    backend: Literal["hf", "vllm", "openai", "scripted"] = "hf"
+    backend: Literal["hf", "vllm", "openai"] = "hf"
     model: str | None = Field(None, description="Checkpoint path or served model name.")
     endpoint: str | None = Field(None, description="Base URL of an OpenAI-compatible server.")
     api_key: str | None = None
@@ -84,10 +84,26 @@ class SearchConfig(_Section):
     suggestions: int = Field(16, gt=0, description="Candidates sampled for editor suggestions.")
 
 
+class PlannerConfig(_Section):
+    """The planner LLM behind an OpenAI-compatible chat endpoint (lemma sketches)."""
+
+    endpoint: str | None = Field(None, description="Base URL, e.g. http://localhost:8001/v1.")
+    model: str | None = None
+    api_key: str | None = None
+    temperature: float = Field(0.7, ge=0)
+    max_tokens: int = Field(2048, gt=0)
+    plan_retries: int = Field(3, ge=0, description="New plans asked when one fails to check.")
+    replans: int = Field(2, ge=0, description="Most replans per theorem.")
+    agents: int = Field(4, gt=0, description="Prover agents per subgoal (focused parallelism).")
+    subgoal_expansions: int = Field(100, gt=0, description="Expansions per agent per subgoal.")
+    request_timeout_s: float = Field(300.0, gt=0)
+
+
 class Config(_Section):
     lean: LeanConfig = LeanConfig()
     policy: PolicyConfig = PolicyConfig()
     search: SearchConfig = SearchConfig()
+    planner: PlannerConfig = PlannerConfig()
 
 
 def user_config_path() -> Path:

@@ -1,0 +1,1 @@
+"""Best-first proof search and the planner-prover."""

@@ -1,0 +1,207 @@
+"""Best-first search over tactic sequences (ALGORITHMS.md).
+
+Invariants: the open node with the highest priority is expanded next (ties: older first);
+a node is expanded at most once; tactics are deduplicated (whitespace-normalised) and
+screened before Lean sees them; the search ends at the first `Proved` outcome or a budget.
+Timing splits wall time into policy time, Lean time and our own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from prover_core.config import SearchConfig
+from prover_core.errors import LeanTimeout
+from prover_core.lean.repl import LeanRepl
+from prover_core.lean.screen import screen
+from prover_core.policy.protocol import Sampling, TacticGenerator
+from prover_core.search.tree import Edge, Node, Tree, normalise_tactic
+from prover_core.types import Advanced, ProofState, Proved, TacticCandidate, TacticFailed
+
+Status = Literal["proved", "exhausted", "expansion_budget", "time_budget"]
+
+
+@dataclass
+class SearchStats:
+    expansions: int = 0
+    tactics_run: int = 0
+    policy_s: float = 0.0
+    lean_s: float = 0.0
+    wall_s: float = 0.0
+
+    @property
+    def bookkeeping_s(self) -> float:
+        return max(self.wall_s - self.policy_s - self.lean_s, 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "expansions": self.expansions,
+            "tactics_run": self.tactics_run,
+            "policy_s": self.policy_s,
+            "lean_s": self.lean_s,
+            "bookkeeping_s": self.bookkeeping_s,
+            "wall_s": self.wall_s,
+        }
+
+
+@dataclass
+class SearchResult:
+    status: Status
+    proof: tuple[str, ...] | None
+    stats: SearchStats
+    tree: Tree
+    negatives: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def proved(self) -> bool:
+        return self.proof is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "proof": list(self.proof) if self.proof is not None else None,
+            "stats": self.stats.to_json(),
+            "tree": self.tree.to_json(),
+            "negatives": self.negatives,
+        }
+
+
+def _negatives(tree: Tree, path: list[Edge]) -> list[dict[str, str]]:
+    """(state, winning tactic, failing sibling) for each step of the proof."""
+    out = []
+    for win in path:
+        for e in tree.edges:
+            if e.src is win.src and e.outcome in ("failed", "timeout"):
+                out.append(
+                    {
+                        "state": "\n\n".join(win.src.goals),
+                        "chosen": win.tactic,
+                        "rejected": e.tactic,
+                    }
+                )
+    return out
+
+
+class BestFirstSearch:
+    """One search; `run()` may be awaited once. Many run concurrently on one policy/REPL."""
+
+    def __init__(
+        self,
+        root: ProofState,
+        repl: LeanRepl,
+        policy: TacticGenerator,
+        config: SearchConfig,
+        sampling: Sampling,
+        *,
+        on_expand: Callable[[SearchStats], None] | None = None,
+    ) -> None:
+        self._on_expand = on_expand
+        self._repl = repl
+        self._policy = policy
+        self._config = config
+        self._sampling = sampling
+        self.tree = Tree.start(root)
+        self.stats = SearchStats()
+        self._open: list[tuple[float, int, Node]] = []
+        self._tie = itertools.count()
+
+    def _push(self, node: Node) -> None:
+        heapq.heappush(
+            self._open, (-node.priority(self._config.depth_reward), next(self._tie), node)
+        )
+
+    async def run(self) -> SearchResult:
+        start = time.perf_counter()
+        deadline = start + self._config.wall_time_s
+        budget = self._config.expansions * self._config.passes
+        self._push(self.tree.root)
+        status: Status = "exhausted"
+        proof: list[Edge] | None = None
+        try:
+            while self._open:
+                if self.stats.expansions >= budget:
+                    status = "expansion_budget"
+                    break
+                if time.perf_counter() >= deadline:
+                    status = "time_budget"
+                    break
+                _, _, node = heapq.heappop(self._open)
+                proof = await self._expand(node, deadline)
+                if self._on_expand is not None:
+                    self._on_expand(self.stats)
+                if proof is not None:
+                    status = "proved"
+                    break
+        finally:
+            self.stats.wall_s = time.perf_counter() - start
+        result = SearchResult(
+            status,
+            tuple(e.tactic for e in proof) if proof is not None else None,
+            self.stats,
+            self.tree,
+            _negatives(self.tree, proof) if proof is not None else [],
+        )
+        self.tree.release_states()
+        return result
+
+    async def _expand(self, node: Node, deadline: float) -> list[Edge] | None:
+        node.expanded = True
+        self.stats.expansions += 1
+        assert node.state is not None
+        t0 = time.perf_counter()
+        [candidates] = await self._policy.generate(
+            [node.state.text], self._config.width, self._sampling
+        )
+        self.stats.policy_s += time.perf_counter() - t0
+        fresh: dict[str, TacticCandidate] = {}
+        for c in candidates:
+            key = normalise_tactic(c.text)
+            if key and (key not in fresh or c.logprob > fresh[key].logprob):
+                fresh[key] = c
+        runnable: list[Edge] = []
+        for tactic, cand in fresh.items():
+            findings = screen(tactic)
+            edge = Edge(node, tactic, cand, "screened" if findings else "failed")
+            self.tree.edges.append(edge)
+            if findings:
+                edge.message = f"{findings[0].construct}: {findings[0].reason}"
+            else:
+                runnable.append(edge)
+        timeout = min(self._config.tactic_timeout_s, max(deadline - time.perf_counter(), 0.1))
+        t0 = time.perf_counter()
+        outcomes = await asyncio.gather(
+            *(self._run_tactic(node.state, e.tactic, timeout) for e in runnable)
+        )
+        self.stats.lean_s += time.perf_counter() - t0
+        self.stats.tactics_run += len(runnable)
+        won: list[Edge] | None = None
+        for edge, outcome in zip(runnable, outcomes, strict=True):
+            if isinstance(outcome, Proved):
+                edge.outcome = "proved"
+                if won is None:
+                    won = [*self.tree.path_to(node), edge]
+            elif isinstance(outcome, Advanced) and not outcome.sorries:
+                edge.outcome = "advanced"
+                child = self.tree.add_child(edge, outcome.state)
+                if child is not None:
+                    self._push(child)
+            elif isinstance(outcome, TacticFailed):
+                edge.message = outcome.message
+            else:
+                edge.outcome = "timeout" if outcome is None else "failed"
+        return won
+
+    async def _run_tactic(
+        self, state: ProofState, tactic: str, timeout: float
+    ) -> Proved | Advanced | TacticFailed | None:
+        """The outcome, or None when Lean timed out on this tactic."""
+        try:
+            return await self._repl.tactic(state, tactic, timeout=timeout)
+        except LeanTimeout:
+            return None
