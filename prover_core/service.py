@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,13 +1,15 @@
 """Locating theorem declarations in Lean source: name, statement head, proof body.
 
 Works on the source text as written; the head is everything before the top-level `:=` that
-starts the proof. Brackets, comments and strings are skipped when looking for that `:=`.
+starts the proof (found on Lean tokens, so brackets, comments and strings are skipped).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from prover_core.lean.lexer import Kind, lex
 
 _DECL = re.compile(
     r"^(?P<mods>(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|nonrec)\s+)*)"
@@ -46,47 +48,21 @@ class Declaration:
         return f"{m.group('mods')}theorem {name}{self.text[m.end() : self.assign].rstrip()}"
 
 
-def _skip_comment_or_string(text: str, i: int) -> int:
-    """If a comment or string starts at `i`, the offset past it; else `i`."""
-    if text.startswith("--", i):
-        j = text.find("\n", i)
-        return len(text) if j < 0 else j
-    if text.startswith("/-", i):
-        depth, j = 0, i
-        while j < len(text):
-            if text.startswith("/-", j):
-                depth, j = depth + 1, j + 2
-            elif text.startswith("-/", j):
-                depth, j = depth - 1, j + 2
-                if depth == 0:
-                    return j
-            else:
-                j += 1
-        return len(text)
-    if text[i] == '"':
-        j = i + 1
-        while j < len(text) and text[j] != '"':
-            j += 2 if text[j] == "\\" else 1
-        return min(j + 1, len(text))
-    return i
-
-
 def find_assign(text: str, start: int, stop: int | None = None) -> int | None:
-    """Offset of the first top-level `:=` at or after `start` (None if there is none)."""
-    depth, i, end = 0, start, len(text) if stop is None else stop
-    while i < end:
-        j = _skip_comment_or_string(text, i)
-        if j != i:
-            i = j
+    """Offset of the first top-level `:=` at or after `start` (None if there is none).
+
+    Lean tokens decide: a `:=` inside a comment, string or brackets does not count.
+    """
+    depth = 0
+    for tok in lex(text[start:stop])[0]:
+        if tok.kind is not Kind.SYMBOL:
             continue
-        c = text[i]
-        if c in _OPEN:
+        if tok.text in _OPEN:
             depth += 1
-        elif c in _CLOSE:
+        elif tok.text in _CLOSE:
             depth = max(depth - 1, 0)
-        elif depth == 0 and text.startswith(":=", i):
-            return i
-        i += 1
+        elif depth == 0 and tok.text == ":=":
+            return start + tok.start
     return None
 
 
