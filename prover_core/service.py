@@ -103,9 +103,8 @@ def _edit(text: str, start: int, end: int, new_text: str) -> TextEdit:
 
 
 def _sorry_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    return [
-        (m.start(), m.end()) for m in re.finditer(r"(?<![\w.'])sorry(?![\w'?!])", text[start:end])
-    ]
+    """Spans (relative to `start`) of the `sorry` terms/tactics in `text[start:end]`."""
+    return [(t.start, t.end) for t in lex(text[start:end])[0] if t.text == "sorry"]
 
 
 class Service:
