@@ -18,6 +18,7 @@ from typing import Any, Literal
 from prover_core.config import Config, SearchConfig
 from prover_core.lean.decl import Declaration, declaration_at, find_declaration, offset_of
 from prover_core.lean.goal_at import goal_at, make_probe, split_imports
+from prover_core.lean.lexer import lex
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
