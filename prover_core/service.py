@@ -317,7 +317,12 @@ class Service:
         new_decl = declaration_at(new_text, target.decl.start)
         assert new_decl is not None
         verdict = await verify_proof(
-            self.config.lean, context, new_decl.head, new_decl.proof, cwd=self.cwd
+            self.config.lean,
+            context,
+            target.decl.head,
+            new_decl.proof,
+            candidate_head=new_decl.head,
+            cwd=self.cwd,
         )
         if not verdict.ok:
             return ProveResult(

@@ -271,7 +271,12 @@ class LeanRepl:
         raise AssertionError("unreachable")
 
     async def _send(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-        if self._proc is None or not self._proc.alive:
+        # A new process is spawned only after `_restart` (which moved to a new generation);
+        # a process that died on its own must not be silently replaced, or ids issued by
+        # the dead one would be sent to its successor.
+        if self._proc is not None and not self._proc.alive:
+            raise LeanCrashed("REPL process exited")
+        if self._proc is None:
             self._proc = await ReplProcess.spawn(
                 self._config.repl_command,
                 cwd=self._cwd,

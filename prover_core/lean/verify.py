@@ -65,13 +65,16 @@ async def verify_proof(
     statement: str,
     proof: str,
     *,
+    candidate_head: str | None = None,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Check `statement := proof` after `context` (imports and preceding commands).
 
-    `statement` is the declaration head without `:=`; `proof` is the text after `:=`.
-    Infrastructure failures raise `LeanError`; a rejected proof is a `Verdict`.
+    `statement` is the user's declaration head without `:=`; `proof` is the text after `:=`;
+    `candidate_head` is the head the proof was written under, when the caller rebuilt the
+    declaration (default: `statement`). Infrastructure failures raise `LeanError`; a rejected
+    proof is a `Verdict`.
     """
     findings = screen(proof)
     if findings:
@@ -79,6 +82,7 @@ async def verify_proof(
         return Verdict(False, "screen", f"{f.line}:{f.column}: {f.construct} — {f.reason}")
     try:
         head = _rename(statement)
+        cand_head = head if candidate_head is None else _rename(candidate_head)
     except ValueError as e:
         return Verdict(False, "statement", str(e))
     repl = LeanRepl(config, cwd=cwd, env=env)
@@ -93,7 +97,7 @@ async def verify_proof(
         if original.errors:
             return Verdict(False, "statement", "statement: " + original.errors[0].data)
         want = await _type_of(repl, original.env)
-        candidate = await repl.command(f"{head} :=\n{proof}", base.env)
+        candidate = await repl.command(f"{cand_head} :=\n{proof}", base.env)
         if candidate.errors:
             return Verdict(False, "elaboration", candidate.errors[0].data)
         if candidate.sorries:

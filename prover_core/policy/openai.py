@@ -68,7 +68,10 @@ class OpenAITacticGenerator:
 
     async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
         """Teacher-forced log-probs of each tactic via `echo` (prompt and tactic are sent as
-        one text, so token boundaries at the seam follow the server's tokenizer)."""
+        one text, so token boundaries at the seam follow the server's tokenizer). The OpenAI
+        API does not name the EOS token, so unlike the in-process backends no EOS log-prob
+        ends the list; the perplexity filter's mean per-token log-prob is unaffected in kind.
+        """
         out = []
         for state, tactic in pairs:
             prompt = render_prompt(self._template, state)

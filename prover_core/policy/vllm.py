@@ -71,7 +71,8 @@ class VllmTacticGenerator:
     across all callers; more wait for a slot (vLLM batches what is in flight). `dtype`,
     `gpu_memory_utilization` (default: vLLM's, or 0.15 on CPU), `max_model_len`, `enforce_eager`
     and `seed` are vLLM engine args; `engine_args` passes any other (`AsyncEngineArgs` fields)
-    and wins over them. `logprobs_mode` is always `"raw_logprobs"`.
+    and wins over them. `logprobs_mode` is always `"raw_logprobs"`; `generation_config` is
+    `"vllm"` unless `engine_args` says otherwise (a checkpoint's sampling defaults are ignored).
     """
 
     def __init__(
@@ -98,6 +99,9 @@ class VllmTacticGenerator:
             "dtype": dtype,
             "seed": seed,
             "disable_log_stats": True,
+            # Sampling comes from each call, never from a checkpoint's generation_config (its
+            # top_k or repetition penalty, its extra EOS ids): the same as the hf backend.
+            "generation_config": "vllm",
         }
         if gpu_memory_utilization is None and _on_cpu():
             gpu_memory_utilization = CPU_GPU_MEMORY_UTILIZATION
@@ -112,7 +116,9 @@ class VllmTacticGenerator:
         try:
             self._engine: Any = AsyncLLM.from_engine_args(AsyncEngineArgs(**args))
         except Exception as e:  # any failure to start is the backend being unavailable
-            raise PolicyUnavailable(f"vllm {vllm.__version__} failed to start on {args}: {e}") from e
+            raise PolicyUnavailable(
+                f"vllm {vllm.__version__} failed to start on {args}: {e}"
+            ) from e
         self.model_path = str(model_path)
         self.template = prompt_template
         self.max_batch = max_batch
@@ -152,9 +158,13 @@ class VllmTacticGenerator:
                 output_kind=RequestOutputKind.FINAL_ONLY,
             )
 
+        try:  # vLLM's own limits, e.g. temperature <= 2
+            all_params = [params(i) for i in range(len(states))]
+        except Exception as e:  # VLLMValidationError is not a ValueError
+            raise ValueError(f"vllm rejects these sampling settings: {e}") from e
         prompts = [self._encode(render_prompt(self.template, s)) for s in states]
         outs = await asyncio.gather(
-            *(self._request("gen", p, params(i)) for i, p in enumerate(prompts))
+            *(self._request("gen", p, q) for p, q in zip(prompts, all_params, strict=True))
         )
         result = []
         for out in outs:
@@ -192,7 +202,12 @@ class VllmTacticGenerator:
         if self._closed:
             return
         self._closed = True
-        await asyncio.to_thread(self._engine.shutdown)
+        engine, self._engine = self._engine, None
+        # Stop reading outputs first, or the reader logs the engine's exit as an error.
+        handler = getattr(engine, "output_handler", None)
+        if isinstance(handler, asyncio.Task):
+            handler.cancel()
+        await asyncio.to_thread(engine.shutdown)
 
     # -- internals --------------------------------------------------------------------------
 
