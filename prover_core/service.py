@@ -255,20 +255,19 @@ class Service:
         return _Target(decl, start, end, indent, whole)
 
     async def _root_state(self, repl: LeanRepl, env: Env, text: str, t: _Target) -> ProofState:
-        if t.whole:
-            result = await repl.command(f"{t.decl.head} := by\n  sorry", env)
-            if result.errors or len(result.sorries) != 1:
-                raise ValueError(
-                    "the statement does not elaborate: "
-                    + (result.errors[0].data if result.errors else "no goal")
-                )
-            return result.sorries[0].state
-        line = text.count("\n", 0, t.sorry_start)
-        probe = make_probe(text, line, t.sorry_start - (text.rfind("\n", 0, t.sorry_start) + 1))
-        state = await goal_at(repl, env, probe) if probe is not None else None
-        if state is None:
-            raise ValueError("no proof state at this sorry")
-        return state
+        """The state of the target `sorry`, as the REPL reports it for the declaration as
+        written (a root state: closing it is `Completed`)."""
+        decl_text = text[t.decl.start : t.decl.end]
+        result = await repl.command(decl_text, env)
+        rel = t.sorry_start - t.decl.start
+        line = decl_text.count("\n", 0, rel) + 1
+        column = rel - (decl_text.rfind("\n", 0, rel) + 1)
+        for s in result.sorries:
+            if s.pos is not None and (s.pos.line, s.pos.column) == (line, column):
+                return s.state
+        if result.errors:
+            raise ValueError("the declaration does not elaborate: " + result.errors[0].data)
+        raise ValueError("Lean reports no goal at this sorry")
 
     def _proof_text(self, text: str, t: _Target, tactics: tuple[str, ...]) -> TextEdit:
         if t.whole and text[t.decl.assign + 2 : t.sorry_start].strip() == "":

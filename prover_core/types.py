@@ -38,6 +38,10 @@ class ProofState:
 
     goals: tuple[str, ...]
     owner: object = field(repr=False)
+    # An interior state sits inside a larger proof (a tactic of a file, a `sorry` inside a
+    # tactic): Lean reports "contains metavariable(s)" rather than `Completed` once its own
+    # goals are closed, because the rest of the enclosing proof is not part of it.
+    interior: bool = False
 
     @property
     def text(self) -> str:
@@ -87,7 +91,10 @@ class CommandResult:
 
 @dataclass(frozen=True, slots=True)
 class Proved:
-    """The tactic closed every goal and Lean reported `Completed` with no error."""
+    """The tactic closed every goal of the state, with no error message: Lean reported
+    `Completed` (root states), or — for an interior state only — no goal, no sorry and
+    "contains metavariable(s)" (the enclosing proof's other goals). Interior results are
+    trusted only after the assembled proof passes `verify_proof`."""
 
     state: ProofState
     messages: tuple[Message, ...] = ()

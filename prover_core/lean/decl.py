@@ -88,11 +88,12 @@ def declarations(text: str) -> list[Declaration]:
 
 
 def declaration_at(text: str, offset: int) -> Declaration | None:
-    """The declaration whose text contains `offset`."""
+    """The declaration whose text contains `offset` (the later one where two touch)."""
+    found = None
     for d in declarations(text):
         if d.start <= offset <= d.end:
-            return d
-    return None
+            found = d
+    return found
 
 
 def find_declaration(text: str, name: str) -> Declaration | None:

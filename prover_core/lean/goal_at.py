@@ -61,6 +61,10 @@ def make_probe(text: str, line: int, column: int) -> Probe | None:
     if cut <= decl.assign + 2 or not re.match(r"\s*by\b", text[decl.assign + 2 : cut]):
         cut = offset  # the cursor's line is the `by` line itself
         typed = ""
+    return _probe(text, decl, cut, typed)
+
+
+def _probe(text: str, decl: Declaration, cut: int, typed: str) -> Probe:
     source = text[decl.start : cut] + _PROBE
     probe_line = source.count("\n") + 1
     probe_col = len(source) - source.rfind("\n") - 1 - len(_PROBE)

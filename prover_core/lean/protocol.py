@@ -16,6 +16,7 @@ from prover_core.errors import LeanProtocolError
 from prover_core.types import Message, Position, Severity
 
 COMPLETED = "Completed"
+INCOMPLETE_MVARS = "Incomplete: contains metavariable"
 _SEVERITIES: frozenset[str] = frozenset({"error", "warning", "info", "trace"})
 
 
@@ -151,6 +152,17 @@ class RawTacticResult:
     def completed(self) -> bool:
         """A proof only when Lean says `Completed` and no message is an error (LEAN.md)."""
         return self.proof_status == COMPLETED and not self.has_error
+
+    @property
+    def closed_inside(self) -> bool:
+        """No goal, sorry or error left, only the enclosing proof's metavariables: what an
+        interior state reports once its own goals are closed."""
+        return (
+            not self.goals
+            and not self.sorries
+            and not self.has_error
+            and (self.proof_status or "").startswith(INCOMPLETE_MVARS)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,10 +130,12 @@ class LeanRepl:
             raise LeanProtocolError(f"REPL refused a tactic request: {failure.message}")
         raw = protocol.parse_tactic_result(resp)
         origin = _Origin(payload, state, "proofState", t)
-        new = self._register(ProofState(goals=raw.goals, owner=self), origin, ("state", 0))
-        sorries = self._register_sorries(origin, raw.sorries)
+        new = self._register(
+            ProofState(goals=raw.goals, owner=self, interior=state.interior), origin, ("state", 0)
+        )
+        sorries = self._register_sorries(origin, raw.sorries, interior=True)
         self._bind_products(origin, resp, gen)
-        if raw.completed:
+        if raw.completed or (state.interior and raw.closed_inside):
             return Proved(new, raw.messages)
         errors = [m for m in raw.messages if m.severity == "error"]
         if errors:
@@ -195,13 +197,15 @@ class LeanRepl:
         replay_payload = {k: v for k, v in payload.items() if k not in ("infotree",)}
         origin = _Origin(replay_payload, env, "env" if env is not None else None, t)
         new_env = self._register(Env(owner=self), origin, ("env", 0))
-        sorries = self._register_sorries(origin, raw.sorries)
+        sorries = self._register_sorries(origin, raw.sorries, interior=False)
         tactics = []
         for i, rt in enumerate(raw.tactics):
             state = None
             if rt.proof_state is not None:
                 goals = tuple(g for g in rt.goals.split("\n\n") if g) if rt.goals else ()
-                state = self._register(ProofState(goals=goals, owner=self), origin, ("tactic", i))
+                state = self._register(
+                    ProofState(goals=goals, owner=self, interior=True), origin, ("tactic", i)
+                )
             tactics.append(
                 TacticRecord(rt.tactic, rt.goals, rt.pos, rt.end_pos, state, rt.used_constants)
             )
@@ -217,11 +221,13 @@ class LeanRepl:
             raise LeanProtocolError(f"REPL refused the request: {failure.message}")
 
     def _register_sorries(
-        self, origin: _Origin, raw_sorries: tuple[protocol.RawSorry, ...]
+        self, origin: _Origin, raw_sorries: tuple[protocol.RawSorry, ...], *, interior: bool
     ) -> tuple[Sorry, ...]:
         out = []
         for i, s in enumerate(raw_sorries):
-            state = self._register(ProofState(goals=(s.goal,), owner=self), origin, ("sorry", i))
+            state = self._register(
+                ProofState(goals=(s.goal,), owner=self, interior=interior), origin, ("sorry", i)
+            )
             out.append(Sorry(state, s.goal, s.pos, s.end_pos))
         return tuple(out)
 

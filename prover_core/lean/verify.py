@@ -91,8 +91,8 @@ async def verify_proof(
             base = await repl.command(context, timeout=config.header_timeout_s)
         except LeanRejected as e:
             return Verdict(False, "elaboration", f"context rejected: {e}")
-        if base.errors:
-            return Verdict(False, "elaboration", "context: " + base.errors[0].data)
+        # Errors in the context (other broken theorems of the file) do not make this proof
+        # unsound: whatever they left behind carries `sorryAx`, which the axiom check rejects.
         original = await repl.command(f"{head} := sorry", base.env)
         if original.errors:
             return Verdict(False, "statement", "statement: " + original.errors[0].data)

@@ -80,16 +80,13 @@ def test_header_key_ignores_blank_lines_and_spaces() -> None:
 
 
 async def test_verify_accepts_a_proof() -> None:
-    v = await verify_proof(
-        standin_config(), "", f"{STMT} : q ∧ p", "by\n  exact ⟨h.2, h.1⟩"
-    )
+    v = await verify_proof(standin_config(), "", f"{STMT} : q ∧ p", "by\n  exact ⟨h.2, h.1⟩")
     assert v.ok and v.check == "passed" and v.axioms == ()
 
 
 async def test_verify_accepts_classical_axioms() -> None:
-    v = await verify_proof(
-        standin_config(), "", "theorem em' (p : Prop) : p ∨ ¬p", "by\n  by_cases h : p\n  · exact Or.inl h\n  · exact Or.inr h"
-    )
+    proof = "by\n  by_cases h : p\n  · exact Or.inl h\n  · exact Or.inr h"
+    v = await verify_proof(standin_config(), "", "theorem em' (p : Prop) : p ∨ ¬p", proof)
     assert v.ok, v
     assert "Classical.choice" in v.axioms
 

@@ -1,0 +1,89 @@
+"""The service facade on the stand-in with a scripted policy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+
+from prover_core.config import Config
+from prover_core.lean.pool import ReplPool
+from prover_core.service import Service
+from tests.support.scripted_policy import ScriptedPolicy
+from tests.support.standin import standin_config
+
+FILE = """-- stand-in theorems
+theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by
+  constructor
+  \n  exact hq
+
+theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by
+  sorry
+
+theorem v (p : Prop) (hp : p) : p ∧ p := by
+  constructor
+  · sorry
+  · exact hp
+"""
+
+
+def script(state: str) -> Sequence[tuple[str, float]]:
+    goal = state.split("⊢")[1].split("\n")[0].strip()
+    table = {
+        "p": [("exact hp", -0.2), ("exact hq", -0.1), ("sorry", -0.01), ("intro x", -0.3)],
+        "q ∧ p": [("exact ⟨h.2, h.1⟩", -0.5), ("constructor", -0.2)],
+        "q": [("exact h.2", -0.1)],
+    }
+    return table.get(goal, [("exact h.1", -0.1), ("exact hp", -0.3)])
+
+
+@pytest.fixture
+async def service() -> AsyncIterator[Service]:
+    cfg = Config(lean=standin_config())
+    svc = Service(cfg, ScriptedPolicy(script), ReplPool(cfg.lean))
+    yield svc
+    await svc.aclose()
+
+
+async def test_suggestions_are_checked_and_ranked(service: Service) -> None:
+    res = await service.suggest(FILE, 3, 2, n=8)
+    assert res.error is None
+    assert res.goal is not None and res.goal.startswith("case left")
+    assert [s.tactic for s in res.suggestions] == ["exact hp", "exact hq", "intro x"]
+    assert [s.outcome for s in res.suggestions] == ["progress", "fails", "fails"]
+    assert res.suggestions[0].goals_after == ("case right\np q : Prop\nhp : p\nhq : q\n⊢ q",)
+    assert res.suggestions[2].message  # Lean's error text
+    assert all(s.tactic != "sorry" for s in res.suggestions)  # screened out
+
+
+async def test_suggestions_filter_by_typed_prefix(service: Service) -> None:
+    text = FILE.replace("  \n  exact hq", "  exact h\n  exact hq")
+    res = await service.suggest(text, 3, 9, n=8)
+    assert [s.tactic for s in res.suggestions] == ["exact hp", "exact hq"]
+
+
+async def test_suggest_outside_a_tactic_block(service: Service) -> None:
+    res = await service.suggest(FILE, 0, 3)
+    assert res.suggestions == () and res.error
+    bad = await service.suggest(FILE, 99, 0)
+    assert bad.suggestions == () and "outside" in (bad.error or "")
+
+
+async def test_prove_a_whole_theorem_gives_a_verified_edit(service: Service) -> None:
+    res = await service.prove(FILE, theorem="u")
+    assert res.proved and res.edit is not None and res.verdict is not None and res.verdict.ok
+    new = res.edit.apply(FILE)
+    assert "theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  exact ⟨h.2, h.1⟩\n" in new
+    assert new.count("sorry") == FILE.count("sorry") - 1
+
+
+async def test_prove_a_sorry_inside_a_bullet(service: Service) -> None:
+    line = FILE.splitlines().index("  · sorry")
+    res = await service.prove(FILE, line=line, column=5)
+    assert res.proved and res.edit is not None
+    assert "  · exact hp\n  · exact hp" in res.edit.apply(FILE)
+
+
+async def test_prove_reports_failures_as_values(service: Service) -> None:
+    assert not (await service.prove(FILE, theorem="nope")).proved
+    assert "no sorry" in (await service.prove(FILE, theorem="t")).message
