@@ -295,6 +295,19 @@ def sketch(
         raise _fail(result.message, 1)
 
 
+@app.command()
+def serve(
+    stdio: Annotated[bool, typer.Option("--stdio", help="Speak LSP on stdin/stdout.")] = False,
+    tcp: Annotated[int | None, typer.Option("--tcp", help="Listen on 127.0.0.1:PORT.")] = None,
+) -> None:
+    """Run the leanstep language server (for VS Code or any LSP client)."""
+    from lsp_server.main import serve as run_server
+
+    if not stdio and tcp is None:
+        raise _fail("give --stdio or --tcp PORT")
+    run_server(stdio=stdio, port=tcp)
+
+
 def _cwd(cfg: Config, file: Path) -> Path | None:
     """The Lean project directory: configured, else the nearest one with a lakefile."""
     if cfg.lean.project_dir is not None:

@@ -109,7 +109,7 @@ async def test_4xx_is_a_clear_error_without_retry(server: Any) -> None:
         return web.Response(status=404, text='{"error": "model m not found"}')
 
     gen = OpenAITacticGenerator(await server(handler), "m", retries=3, backoff_s=0.01)
-    with pytest.raises(PolicyUnavailable, match="HTTP 404.*model m not found"):
+    with pytest.raises(PolicyUnavailable, match=r"HTTP 404.*model m not found"):
         await gen.generate(["s"], 1, Sampling())
     await gen.aclose()
     assert calls == [1]
@@ -120,8 +120,9 @@ async def test_hanging_server_times_out(server: Any) -> None:
         await asyncio.sleep(1)
         return _choices(body)
 
-    gen = OpenAITacticGenerator(await server(handler), "m", timeout_s=0.2, retries=1,
-                                backoff_s=0.01)
+    gen = OpenAITacticGenerator(
+        await server(handler), "m", timeout_s=0.2, retries=1, backoff_s=0.01
+    )
     with pytest.raises(PolicyUnavailable, match="no answer after 2 tries"):
         await gen.generate(["s"], 1, Sampling())
     await gen.aclose()

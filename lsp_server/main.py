@@ -1,0 +1,24 @@
+"""Entry point: `leanstep serve --stdio | --tcp PORT`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from lsp_server.handlers import register
+from lsp_server.server import LeanstepServer
+
+
+def create_server() -> LeanstepServer:
+    server = LeanstepServer()
+    register(server)
+    return server
+
+
+def serve(stdio: bool = True, host: str = "127.0.0.1", port: int | None = None) -> None:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO)  # stdout carries LSP only
+    server = create_server()
+    if port is not None:
+        server.start_tcp(host, port)
+    else:
+        server.start_io()
