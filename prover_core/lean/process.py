@@ -34,6 +34,7 @@ class ReplProcess:
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         self._stderr_task = asyncio.create_task(self._drain_stderr())
         self.requests = 0
+        self._tree: list[psutil.Process] | None = None
 
     @classmethod
     async def spawn(
@@ -71,11 +72,13 @@ class ReplProcess:
         return self._proc.returncode is None
 
     def rss_mb(self) -> float:
-        """Resident memory of the process group leader and its children."""
+        """Resident memory of the leader and its children (e.g. `lake` and the REPL). The
+        process list is read once, after the first answer, when the tree has settled."""
         try:
-            p = psutil.Process(self._proc.pid)
-            procs = [p, *p.children(recursive=True)]
-            return float(sum(q.memory_info().rss for q in procs)) / (1024 * 1024)
+            if self._tree is None:
+                leader = psutil.Process(self._proc.pid)
+                self._tree = [leader, *leader.children(recursive=True)]
+            return float(sum(q.memory_info().rss for q in self._tree)) / (1024 * 1024)
         except psutil.Error:
             return 0.0
 
