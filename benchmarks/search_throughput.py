@@ -1,0 +1,113 @@
+"""Many concurrent best-first searches sharing one batched policy and one REPL pool.
+
+For 1, 8, 32 and 128 concurrent searches on stand-in theorems (fixed REPL latency) with the
+hf backend on a tiny random-initialised model (tokenizer trained on the corpus): expansions
+per second, mean policy batch (states per backend call), and the share of wall time spent in
+the searches' own bookkeeping (measured sections of the search code, summed over searches,
+over wall time: the event loop's share). Targets: bookkeeping <= 5% of wall time; at 32
+concurrent searches, mean batch >= 16.
+
+    python benchmarks/search_throughput.py [--concurrency 1,8,32,128] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from prover_core.config import LeanConfig, SearchConfig
+from prover_core.lean.pool import ReplPool
+from prover_core.policy.batcher import BatchingGenerator
+from prover_core.policy.hf import HfTacticGenerator
+from prover_core.policy.protocol import Sampling
+from prover_core.policy.tiny import build_tiny_policy
+from prover_core.propositional.generator import write_corpus
+from prover_core.search.best_first import BestFirstSearch, SearchStats
+
+
+async def run_level(
+    problems: list[dict[str, Any]], concurrency: int, policy_dir: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    inner = HfTacticGenerator(policy_dir, device="cpu", dtype="float32", max_batch=512)
+    policy = BatchingGenerator(inner, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3)
+    cmd = (sys.executable, "-m", "prover_core.propositional", "--latency-ms", str(args.latency_ms))
+    pool = ReplPool(
+        LeanConfig(repl_command=cmd, memory_limit_mb=None, pool_size=args.repls,
+                   processes_per_header=args.repls)
+    )  # fmt: skip
+    config = SearchConfig(width=args.width, expansions=args.expansions, wall_time_s=600)
+    sampling = Sampling(temperature=1.0, max_tokens=args.max_tokens, seed=0)
+    stats: list[SearchStats] = []
+
+    async def one(record: dict[str, Any]) -> None:
+        async with pool.lease(record["header"]) as lease:
+            res = await lease.repl.command(record["formal_statement"].rstrip() + "\n  sorry",
+                                           lease.env)  # fmt: skip
+            root = res.sorries[0].state
+            result = await BestFirstSearch(root, lease.repl, policy, config, sampling).run()
+            stats.append(result.stats)
+
+    async with pool.lease(problems[0]["header"]):
+        pass  # processes for the header exist before timing starts
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(problems[i % len(problems)]) for i in range(concurrency)))
+    wall = time.perf_counter() - t0
+    await pool.close()
+    await policy.aclose()
+    expansions = sum(s.expansions for s in stats)
+    return {
+        "concurrency": concurrency,
+        "wall_s": wall,
+        "expansions": expansions,
+        "expansions_per_s": expansions / wall,
+        "mean_batch": policy.stats.mean_batch,
+        "policy_calls": policy.stats.calls,
+        "policy_busy_share": policy.stats.busy_s / wall,
+        "bookkeeping_share": sum(s.bookkeeping_s for s in stats) / wall,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--concurrency", default="1,8,32,128")
+    ap.add_argument("--expansions", type=int, default=8)
+    ap.add_argument("--width", type=int, default=4)
+    ap.add_argument("--max-tokens", type=int, default=16)
+    ap.add_argument("--latency-ms", type=float, default=2.0)
+    ap.add_argument("--repls", type=int, default=4)
+    ap.add_argument("--max-batch", type=int, default=64)
+    ap.add_argument("--max-wait-ms", type=float, default=20.0)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        write_corpus(200, 0, corpus)
+        problems = [json.loads(line) for line in corpus.read_text().splitlines()]
+        texts = [p["goal"] + ":::" + p["proof"] for p in problems]
+        policy_dir = build_tiny_policy(texts, Path(tmp) / "policy")
+        results = []
+        for level in (int(c) for c in args.concurrency.split(",")):
+            r = asyncio.run(run_level(problems, level, policy_dir, args))
+            results.append(r)
+            print(
+                f"concurrency {r['concurrency']:>4}: {r['expansions_per_s']:7.1f} exp/s, "
+                f"mean batch {r['mean_batch']:6.1f}, bookkeeping {100 * r['bookkeeping_share']:5.2f}%"
+                f" of wall, policy busy {100 * r['policy_busy_share']:5.1f}%, wall {r['wall_s']:.1f}s",
+                flush=True,
+            )
+    print("targets: bookkeeping <= 5% of wall; mean batch >= 16 at 32 concurrent searches")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"args": vars(args) | {"out": str(args.out)},
+                                        "results": results}, indent=1))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
