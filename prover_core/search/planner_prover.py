@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,8 +71,8 @@ class PlannerProver:
         """The sorries of the skeleton (one per unproven step, in order), or None if it does
         not elaborate or its text is screened out."""
         block = plan.skeleton({k: list(v) for k, v in proofs.items()})
-        closing_and_steps = "\n".join(plan.closing) + "\n" + "\n".join(
-            s.statement for s in plan.steps
+        closing_and_steps = (
+            "\n".join(plan.closing) + "\n" + "\n".join(s.statement for s in plan.steps)
         )
         if screen(closing_and_steps):
             return None
@@ -85,7 +86,11 @@ class PlannerProver:
         return result.sorries if len(result.sorries) == len(unproven) else None
 
     async def make_plan(
-        self, repl: LeanRepl, env: Env, head: str, answer_of: Any = None
+        self,
+        repl: LeanRepl,
+        env: Env,
+        head: str,
+        answer_of: Callable[[], Awaitable[str]] | None = None,
     ) -> tuple[Plan | None, int]:
         """A checked plan (asking again up to `plan_retries` times) and the rejects count."""
         rejected = 0
@@ -141,7 +146,9 @@ class PlannerProver:
         stuck: str,
     ) -> Plan | None:
         proven = [s for s in plan.steps if s.name in proofs]
-        proven_text = Plan(tuple(proven), ()).skeleton({k: list(v) for k, v in proofs.items()})
+        proven_text = Plan(tuple(proven), ()).skeleton(
+            {k: list(v) for k, v in proofs.items()}, indent=""
+        )
         stuck_step = next(s for s in plan.steps if s.name == stuck)
 
         async def ask() -> str:
@@ -162,9 +169,11 @@ class PlannerProver:
         self, repl: LeanRepl, head: str, statement: str, state: Sorry
     ) -> tuple[tuple[str, ...] | None, str]:
         cached = self.cache.get(head, statement)
-        if cached is not None and await replay_proof(repl, state.state, cached):
-            self.cache.hits += 1
-            return cached, "cache"
+        if cached is not None:
+            if await replay_proof(repl, state.state, cached):
+                self.cache.hits += 1
+                return cached, "cache"
+            self.cache.discard(head, statement)
         proof = await self._agents(repl, head, statement, state)
         return (proof, "search") if proof is not None else (None, "")
 

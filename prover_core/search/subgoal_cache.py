@@ -37,6 +37,12 @@ class SubgoalCache:
         self.event(theorem, statement).set()
         return True
 
+    def discard(self, theorem: str, statement: str) -> None:
+        """Forget an entry that failed re-verification (its event too, so agents can win)."""
+        key = subgoal_key(theorem, statement)
+        self._proofs.pop(key, None)
+        self._events.pop(key, None)
+
     def event(self, theorem: str, statement: str) -> asyncio.Event:
         """Set once the subgoal has a proof: agents wait on it to stop early."""
         return self._events.setdefault(subgoal_key(theorem, statement), asyncio.Event())
