@@ -10,10 +10,11 @@ import pytest
 from prover_core.config import Config, PlannerConfig, SearchConfig
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.verify import verify_proof
+from prover_core.policy.protocol import Sampling
 from prover_core.search.planner import PlannerClient, PlannerUnavailable, parse_plan
 from prover_core.search.planner_prover import PlannerProver
 from prover_core.search.subgoal_cache import SubgoalCache
-from prover_core.types import Env
+from prover_core.types import Env, TacticCandidate
 from tests.support.scripted_openai import scripted_openai
 from tests.support.scripted_policy import ScriptedPolicy
 from tests.support.standin import standin_config
@@ -158,14 +159,27 @@ async def test_the_cache_is_reused_and_reverified(repl_env: tuple[LeanRepl, Env]
     assert res.steps[0].source == "search" and res.proof_block is not None
 
 
+class SeededPolicy(ScriptedPolicy):
+    """Agent 0 (seed 0) knows the proofs after a short delay; the others wander forever."""
+
+    async def generate(
+        self, states: Sequence[str], n: int, sampling: Sampling
+    ) -> list[list[TacticCandidate]]:
+        self.batches.append(len(states))
+        await asyncio.sleep(0.01)
+        out = []
+        for state in states:
+            if sampling.seed == 0:
+                pairs = prover_policy(state)
+            else:
+                pairs = [(f"have x{state.count(' : p')} : p := hp", -0.1)]
+            out.append([TacticCandidate(t, 2 * lp, 2) for t, lp in pairs][:n])
+        return out
+
+
 async def test_the_first_agent_wins_and_the_others_stop(repl_env: tuple[LeanRepl, Env]) -> None:
     repl, env = repl_env
-
-    # agent 0 (temperature offset 0) proves at once; the others would wander forever
-    def policy(state: str) -> Sequence[tuple[str, float]]:
-        return [(f"have x{state.count(' : p')} : p := hp", -0.1), ("exact hp", -0.2)]
-
-    async with scripted_openai(policy, plans=[GOOD]) as server:
+    async with scripted_openai(prover_policy, plans=[GOOD]) as server:
         cfg = config(agents=4)
         cfg = cfg.model_copy(
             update={
@@ -175,14 +189,15 @@ async def test_the_first_agent_wins_and_the_others_stop(repl_env: tuple[LeanRepl
             }
         )
         planner = PlannerClient(cfg.planner)
-        slow = ScriptedPolicy(policy, delay_s=0.01)
-        pp = PlannerProver(planner, slow, cfg)
+        policy = SeededPolicy(prover_policy)
+        pp = PlannerProver(planner, policy, cfg)
         result = await asyncio.wait_for(pp.prove(repl, env, HEAD), 30)
         await planner.aclose()
-    assert result.steps[0].proof is not None
-    calls = len(slow.batches)
+    assert result.proof_block is not None
+    assert len(policy.batches) < 60  # the wanderers were cancelled as soon as agent 0 won
+    calls = len(policy.batches)
     await asyncio.sleep(0.3)
-    assert len(slow.batches) == calls  # no agent keeps calling the model
+    assert len(policy.batches) == calls  # no agent keeps calling the model
 
 
 def test_planner_needs_an_endpoint() -> None:
