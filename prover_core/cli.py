@@ -110,34 +110,6 @@ def verify(
     raise typer.Exit(0 if verdict.ok else 1)
 
 
-@app.command()
-def extract(
-    files: Annotated[list[Path], typer.Argument(help="Lean files of a project.")],
-    out: Annotated[Path, typer.Option("--out", help="JSONL of (state, tactic) pairs.")],
-    config: ConfigOpt = None,
-) -> None:
-    """Every (state, tactic) pair of Lean files via the REPL's allTactics mode."""
-    from prover_core.lean.extract import extract_file
-    from prover_core.lean.repl import LeanRepl
-
-    cfg = _config(config, files[0].parent if files else Path.cwd())
-
-    async def run() -> int:
-        count = 0
-        repl = LeanRepl(cfg.lean, cwd=_cwd(cfg, files[0]))
-        try:
-            with out.open("w", encoding="utf-8") as f:
-                for path in files:
-                    for pair in await extract_file(repl, path.resolve()):
-                        f.write(json.dumps(pair.to_json(), ensure_ascii=False) + "\n")
-                        count += 1
-        finally:
-            await repl.close()
-        return count
-
-    typer.echo(f"wrote {asyncio.run(run())} pairs to {out}")
-
-
 BackendOpt = Annotated[
     str | None, typer.Option("--backend", help="Policy backend: hf, vllm or openai.")
 ]
@@ -319,6 +291,9 @@ def _cwd(cfg: Config, file: Path) -> Path | None:
 
 
 def main() -> None:
+    from training.cli import register  # the edge: training's commands join the one CLI
+
+    register(app)
     try:
         app()
     except LeanstepError as e:
