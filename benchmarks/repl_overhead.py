@@ -48,7 +48,7 @@ def raw_client(cmd: tuple[str, ...], n: int) -> list[float]:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(json.dumps(req, ensure_ascii=False) + "\n\n")
         proc.stdin.flush()
-        lines = []
+        lines: list[str] = []
         while True:
             line = proc.stdout.readline()
             if not line.strip():
@@ -108,8 +108,9 @@ async def new_theorem_costs(cmd: tuple[str, ...], n: int) -> tuple[list[float], 
             t0 = time.perf_counter()
             async with pool.lease(HEADER) as lease:
                 res = await lease.repl.command(THEOREM, lease.env)
-                assert isinstance(await lease.repl.tactic(res.sorries[0].state, "constructor"),
-                                  Advanced)
+                assert isinstance(
+                    await lease.repl.tactic(res.sorries[0].state, "constructor"), Advanced
+                )
             reuse.append(time.perf_counter() - t0)
     finally:
         await pool.close()

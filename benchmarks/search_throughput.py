@@ -95,10 +95,11 @@ def main() -> int:
         for level in (int(c) for c in args.concurrency.split(",")):
             r = asyncio.run(run_level(problems, level, policy_dir, args))
             results.append(r)
+            book, busy = 100 * r["bookkeeping_share"], 100 * r["policy_busy_share"]
             print(
                 f"concurrency {r['concurrency']:>4}: {r['expansions_per_s']:7.1f} exp/s, "
-                f"mean batch {r['mean_batch']:6.1f}, bookkeeping {100 * r['bookkeeping_share']:5.2f}%"
-                f" of wall, policy busy {100 * r['policy_busy_share']:5.1f}%, wall {r['wall_s']:.1f}s",
+                f"mean batch {r['mean_batch']:6.1f}, bookkeeping {book:5.2f}% of wall, "
+                f"policy busy {busy:5.1f}%, wall {r['wall_s']:.1f}s",
                 flush=True,
             )
     print("targets: bookkeeping <= 5% of wall; mean batch >= 16 at 32 concurrent searches")
