@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import time
 from typing import Any
 
 from lsprotocol import types
@@ -17,8 +17,7 @@ from prover_core.errors import LeanstepError
 from prover_core.lean.decl import declaration_at
 from prover_core.lean.lexer import lex
 from prover_core.search.best_first import SearchStats
-
-_tokens = itertools.count(1)
+from prover_core.service import SuggestResult
 
 
 class RequestFailed(JsonRpcException):
@@ -110,10 +109,12 @@ def register(ls: LeanstepServer) -> None:
         line, column = to_core(doc, text, lsp_position(params))
         n = params.get("n")
         goal = params.get("goal")
+        t0 = time.perf_counter()
         result = await _service(ls).suggest(
             text, line, column, n if isinstance(n, int) and n > 0 else None,
             goal if isinstance(goal, str) and goal.strip() else None,
         )  # fmt: skip
+        _log_timing(ls, "suggestTactics", time.perf_counter() - t0, result)
         return {
             "goal": result.goal,
             "suggestions": [suggestion_wire(s) for s in result.suggestions],  # type: ignore[misc]
@@ -234,6 +235,17 @@ def register(ls: LeanstepServer) -> None:
             await ls.close()
 
 
+def _log_timing(ls: LeanstepServer, what: str, total_s: float, result: SuggestResult) -> None:
+    """One `window/logMessage` (type Log) per suggestion request: where the time went."""
+    ls.window_log_message(
+        types.LogMessageParams(
+            types.MessageType.Log,
+            f"timing {what} total_ms={total_s * 1e3:.2f} policy_ms={result.policy_s * 1e3:.2f} "
+            f"lean_ms={result.lean_s * 1e3:.2f}",
+        )
+    )
+
+
 async def _inline(
     ls: LeanstepServer, params: types.InlineCompletionParams
 ) -> types.InlineCompletionList | None:
@@ -244,7 +256,9 @@ async def _inline(
     current = text.split("\n")[line]
     if current[column:].strip():
         return None  # only at the end of what is typed on the line
+    t0 = time.perf_counter()
     result = await ls.service().suggest(text, line, column)
+    _log_timing(ls, "inlineCompletion", time.perf_counter() - t0, result)
     best = next((s for s in result.suggestions if s.outcome in ("proves", "progress")), None)
     if best is None:
         return None

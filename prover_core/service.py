@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +48,14 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class SuggestResult:
+    """`lean_s`/`policy_s`: time this request waited for Lean / for the model (an early
+    model call overlapping Lean counts only where it was waited for)."""
+
     goal: str | None
     suggestions: tuple[Suggestion, ...]
     error: str | None = None
+    lean_s: float = 0.0
+    policy_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,22 +171,24 @@ class Service:
         sampling = sampling_of(self.config.policy)
         early = asyncio.ensure_future(self.policy.generate([goal], n, sampling)) if goal else None
         imports, rest = split_imports(probe.context)
+        clock = time.perf_counter
         try:
+            t0 = clock()
             async with self.pool.lease(imports) as lease:
                 env = await self._context_env(lease.repl, lease.env, rest)
                 state = await goal_at(lease.repl, env, probe)
+                t1 = clock()
                 if state is None:
-                    return SuggestResult(None, (), "no proof state at this position")
-                if (
-                    early is not None
-                    and goal is not None
-                    and " ".join(goal.split()) == " ".join(state.text.split())
-                ):
+                    return SuggestResult(None, (), "no proof state at this position", t1 - t0)
+                same = goal is not None and " ".join(goal.split()) == " ".join(state.text.split())
+                if early is not None and same:
                     [candidates] = await early
                 else:
                     [candidates] = await self.policy.generate([state.text], n, sampling)
+                t2 = clock()
                 suggestions = await self._check(lease.repl, state, candidates, probe.typed)
-                return SuggestResult(state.text, suggestions)
+                t3 = clock()
+                return SuggestResult(state.text, suggestions, None, t1 - t0 + t3 - t2, t2 - t1)
         finally:
             if early is not None and not early.done():
                 early.cancel()
