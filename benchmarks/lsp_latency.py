@@ -48,11 +48,12 @@ async def measure(root: Path, model: Path, args: argparse.Namespace) -> dict[str
     client = LanguageClient("bench", "1")
     logs: list[tuple[str, float, float, float]] = []
 
-    @client.feature(types.WINDOW_LOG_MESSAGE)
     def on_log(params: types.LogMessageParams) -> None:
         m = _TIMING.search(params.message)
         if m:
             logs.append((m[1], float(m[2]), float(m[3]), float(m[4])))
+
+    client.feature(types.WINDOW_LOG_MESSAGE)(on_log)
 
     await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
     await client.initialize_async(
@@ -90,7 +91,7 @@ async def measure(root: Path, model: Path, args: argparse.Namespace) -> dict[str
                 totals[kind].append((time.perf_counter() - t0) * 1e3)
     await client.shutdown_async(None)
     client.exit(None)
-    await client.stop()
+    await client.stop()  # type: ignore[no-untyped-call]
     report: dict[str, Any] = {}
     for kind, ts in totals.items():
         split = [entry for entry in logs if entry[0] == kind][args.warmup :]
