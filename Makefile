@@ -8,7 +8,9 @@ EXTRAS ?= model,train,lsp,distributed,dev
 BIN := $(VENV)/bin
 NPM_DIR := vscode_extension
 
-.PHONY: setup setup-vllm demo test lint typecheck unit extension extension-test clean
+E2E_DIR ?= $(HOME)/.cache/leanstep-e2e
+
+.PHONY: setup setup-vllm demo test lint typecheck unit extension extension-test e2e-setup e2e clean
 
 $(BIN)/leanstep: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +52,13 @@ extension-test: extension
 	cd $(NPM_DIR) && npm run lint && npm run typecheck && npm test
 
 test: lint typecheck unit extension-test
+
+# The extension in a real VS Code (code-server) driven by Chromium; installs into $(E2E_DIR).
+e2e-setup:
+	LEANSTEP_E2E_DIR=$(E2E_DIR) bash tests/e2e_vscode/setup.sh
+
+e2e: setup e2e-setup
+	LEANSTEP_E2E_DIR=$(E2E_DIR) LEANSTEP_REQUIRE_E2E=1 $(BIN)/pytest -q -rs -m e2e tests/e2e_vscode
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(NPM_DIR)/node_modules $(NPM_DIR)/out

@@ -172,6 +172,11 @@ class ReplFailure:
     message: str
 
     @property
+    def lean_message(self) -> str:
+        """Lean's own text, without the REPL's `Lean error:` header."""
+        return self.message.removeprefix("Lean error:").strip() or self.message
+
+    @property
     def is_lean_error(self) -> bool:
         """Lean rejected the input (parse or elaboration), as opposed to a bad handle."""
         return self.message.startswith("Lean error")

@@ -126,7 +126,7 @@ class LeanRepl:
         failure = protocol.failure_of(resp)
         if failure is not None:
             if failure.is_lean_error:
-                return TacticFailed(failure.message)
+                return TacticFailed(failure.lean_message)
             raise LeanProtocolError(f"REPL refused a tactic request: {failure.message}")
         raw = protocol.parse_tactic_result(resp)
         origin = _Origin(payload, state, "proofState", t)

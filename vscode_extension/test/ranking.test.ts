@@ -39,6 +39,8 @@ describe('isChecked', () => {
 describe('goalTarget', () => {
     it('picks the ⊢ line', () => {
         assert.equal(goalTarget('p q : Prop\nh : p\n⊢ p ∨ q'), '⊢ p ∨ q');
+        // several goals: the suggestions are for the first one
+        assert.equal(goalTarget('case left\nhp : p\n⊢ p\n\ncase right\nhq : q\n⊢ q'), '⊢ p');
     });
     it('falls back to the last line', () => {
         assert.equal(goalTarget('case inl\nfoo'), 'foo');

@@ -38,10 +38,11 @@ export function rankSuggestions(suggestions: readonly TacticSuggestion[]): Tacti
         .map(({ s }) => s);
 }
 
-/** The target line of a pretty-printed goal (`⊢ …`), or its last line. */
+/** The target line of the first goal of a pretty-printed state (`⊢ …`), or its last line:
+ *  suggestions are for the first goal. */
 export function goalTarget(goal: string): string {
     const lines = goal.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    const target = lines.filter((l) => l.startsWith('⊢')).pop();
+    const target = lines.find((l) => l.startsWith('⊢'));
     return target ?? lines.pop() ?? '';
 }
 

@@ -1,0 +1,201 @@
+// Drives VS Code (code-server) in Debian's Chromium through playwright-core, for test_vscode.py.
+//
+//   node drive.mjs '<json config>'
+//
+// Config: { url, chromium, playwrightCore, outDir, file, suggest: {line, column},
+//           sorry: {line, column}, timeoutMs, stepTimeoutMs }  (lines, columns 1-based)
+// Writes JSON lines to stdout: {"event": "step", "name", "t"} as it goes, then one
+// {"event": "result", "ok": true, ...} or {"event": "result", "ok": false, "error", ...}.
+// Screenshots go to outDir: suggestions.png, proved.png (and failure.png on an error).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const config = JSON.parse(process.argv[2]);
+const { chromium } = createRequire(import.meta.url)(config.playwrightCore);
+const t0 = Date.now();
+const emit = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+const step = (name, extra = {}) => emit({ event: 'step', name, t: (Date.now() - t0) / 1000, ...extra });
+const STEP_MS = config.stepTimeoutMs ?? 60000;
+
+let browser;
+let page;
+
+/** The editor's text, line by line, from the rendered view lines (all lines of a short file),
+ *  without ghost text (inline suggestions). */
+async function editorText() {
+    return page.evaluate(() => {
+        const editor = document.querySelector('.editor-instance .monaco-editor .view-lines');
+        if (!editor) return null;
+        const lines = [...editor.querySelectorAll(':scope > .view-line')].map((el) => {
+            const copy = el.cloneNode(true);
+            for (const ghost of copy.querySelectorAll('[class*="ghost-text"]')) ghost.remove();
+            return { top: parseFloat(el.style.top || '0'), text: copy.textContent.replace(/\u00a0/g, ' ') };
+        });
+        lines.sort((a, b) => a.top - b.top);
+        return lines.map((l) => l.text).join('\n');
+    });
+}
+
+async function waitForText(predicate, what, timeoutMs = STEP_MS) {
+    const deadline = Date.now() + timeoutMs;
+    let text = null;
+    while (Date.now() < deadline) {
+        text = await editorText();
+        if (text !== null && predicate(text)) return text;
+        await page.waitForTimeout(200);
+    }
+    throw new Error(`timed out waiting for ${what}; editor text:\n${text}`);
+}
+
+/** Notifications currently shown (toasts), as text. */
+async function notifications() {
+    return page.evaluate(() =>
+        [...document.querySelectorAll('.notifications-toasts .notification-list-item')].map((n) =>
+            n.textContent.trim(),
+        ),
+    );
+}
+
+/** Waits until no notification toast shows `text` (progress notifications linger a moment). */
+async function toastGone(text) {
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text });
+    await toast.first().waitFor({ state: 'detached', timeout: STEP_MS });
+}
+
+/** Runs a command from the command palette (F1) by its full title. */
+async function runCommand(title) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click();
+    await page.mouse.move(1000, 560); // off the quick input, or its tooltip shows in screenshots
+}
+
+/** Puts the cursor at a 1-based line and column with Go to Line (F1, `:line:column`). */
+async function goTo({ line, column }) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill(`:${line}:${column}`);
+    await page.waitForTimeout(300);
+    await input.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
+    const status = page.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` });
+    await status.waitFor({ state: 'visible', timeout: STEP_MS });
+}
+
+async function main() {
+    browser = await chromium.launch({
+        executablePath: config.chromium,
+        headless: true,
+        // (playwright gives the browser a fresh profile in a temporary folder of its own)
+        args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--disable-dev-shm-usage',
+        ],
+        timeout: STEP_MS,
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    step('browser');
+
+    await page.goto(config.url, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible' });
+    step('workbench');
+
+    const entry = page.locator('.explorer-folders-view .monaco-list-row', { hasText: config.file }).first();
+    await entry.waitFor({ state: 'visible' });
+    await entry.click();
+    await waitForText((t) => t.includes('theorem'), 'the file in the editor');
+    step('opened');
+
+    // The extension activates on the lean4 language and starts the server: wait until it is ready.
+    const ready = page.locator('.statusbar-item:has(.codicon-check)', { hasText: 'leanstep' });
+    await ready.waitFor({ state: 'visible' });
+    step('server ready');
+
+    // Suggest tactics at the empty tactic line; screenshot the quick pick.
+    await goTo(config.suggest);
+    await runCommand('leanstep: Suggest tactics');
+    // (the palette's widget is reused for the quick pick: wait for its title and its items)
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'leanstep:' }).waitFor();
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'score' }).first().waitFor({ state: 'visible' });
+    await toastGone('checking tactics');
+    await page.waitForTimeout(300); // let the list finish its layout
+    const suggestions = (await rows.allTextContents()).map((s) => s.trim());
+    await page.screenshot({ path: path.join(config.outDir, 'suggestions.png'), animations: 'disabled' });
+    step('suggestions', { suggestions });
+    // Insert the first (best checked) suggestion.
+    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    const afterSuggest = await waitForText(
+        (t) => t.split('\n')[config.suggest.line - 1].trim() !== '',
+        'the suggestion in the editor',
+    );
+    step('suggestion inserted');
+
+    // Prove the sorry.
+    await goTo(config.sorry);
+    await runCommand('leanstep: Prove this sorry');
+    const sorryLine = (t) => t.split('\n')[config.sorry.line - 1] ?? '';
+    const proved = await waitForText((t) => sorryLine(t).trim() !== 'sorry', 'the proof to replace the sorry');
+    // The outcome's message is shown after the edit is applied.
+    const done = page.locator('.notifications-toasts .notification-list-item', {
+        hasText: 'leanstep:',
+        hasNotText: 'searching for a proof',
+    });
+    await done.first().waitFor({ state: 'visible' });
+    await toastGone('searching for a proof');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(config.outDir, 'proved.png'), animations: 'disabled' });
+    step('proved');
+
+    emit({
+        event: 'result',
+        ok: true,
+        suggestions,
+        afterSuggest,
+        proved,
+        notifications: await notifications(),
+        t: (Date.now() - t0) / 1000,
+    });
+}
+
+const hardTimeout = setTimeout(() => {
+    emit({ event: 'result', ok: false, error: `drive.mjs timed out after ${config.timeoutMs} ms` });
+    process.exit(2);
+}, config.timeoutMs ?? 150000);
+
+try {
+    await main();
+} catch (e) {
+    const failure = { event: 'result', ok: false, error: String(e?.stack ?? e) };
+    if (page) {
+        try {
+            failure.editor = await editorText();
+            failure.notifications = await notifications();
+            await page.screenshot({ path: path.join(config.outDir, 'failure.png') });
+            failure.screenshot = path.join(config.outDir, 'failure.png');
+        } catch {
+            // the page itself is gone
+        }
+    }
+    emit(failure);
+    process.exitCode = 1;
+} finally {
+    clearTimeout(hardTimeout);
+    if (browser) await browser.close().catch(() => undefined);
+}
