@@ -1,0 +1,236 @@
+"""Training commands for the `leanstep` CLI: `train`, `eval`, `demo`, `extract`.
+
+`register(app)` adds them to a Typer app. Heavy modules (torch, transformers, peft, ray,
+matplotlib) are imported inside command bodies, so `leanstep --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="Run searches on Ray: `local` starts a local cluster, `auto` or HOST:PORT joins one.",
+    ),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"leanstep: {message}", err=True)
+    return typer.Exit(2)
+
+
+def parse_budget(text: str) -> tuple[int, int]:
+    """`W×N` (or `WxN`): tactics per expansion × expansions per attempt."""
+    m = re.fullmatch(r"\s*(\d+)\s*[x×X*]\s*(\d+)\s*", text)
+    if m is None or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+        raise typer.BadParameter(f"expected W×N such as 4×64, got {text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _lean_config(config: Path | None, standin: bool, near: Path) -> Any:
+    import sys as _sys
+
+    from prover_core.config import find_project_config, load_config
+
+    if standin:
+        from prover_core.config import LeanConfig
+
+        return LeanConfig(
+            repl_command=(_sys.executable, "-m", "prover_core.propositional"), memory_limit_mb=None
+        )
+    path = config if config is not None else find_project_config(near.resolve())
+    return load_config(path).lean
+
+
+def _quiet_hf() -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+
+
+def train_cmd(
+    config: Annotated[
+        Path | None, typer.Argument(help="Training config (TOML); omit with --resume.")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Continue the run in this directory.")
+    ] = None,
+    ray_address: RayOpt = None,
+) -> None:
+    """Multi-stage expert iteration: SFT, search/filter/fine-tune/eval rounds, retraining."""
+    from training.config import TrainConfig, load_train_config
+    from training.expert_iteration import train
+
+    if resume is not None:
+        saved = resume / "config.json"
+        if not saved.is_file():
+            raise _fail(f"{resume}: not a run directory (no config.json)")
+        cfg = TrainConfig.model_validate(json.loads(saved.read_text()))
+    elif config is not None:
+        cfg = load_train_config(config)
+    else:
+        raise _fail("give a CONFIG.toml, or --resume RUN_DIR")
+    _quiet_hf()
+    history = train(cfg, resume=resume is not None, ray_address=ray_address)
+    for h in history:
+        typer.echo(f"round {h['round']} ({h['kind']}): pass rate {100 * h['pass_rate']:.1f}%")
+    typer.echo(f"run: {cfg.run_dir} (summary.md, pass_rate.png, tb/)")
+
+
+def eval_cmd(
+    model: Annotated[Path, typer.Option("--model", help="Checkpoint directory.")],
+    problems: Annotated[
+        str, typer.Option("--problems", help="JSONL file, `minif2f`, `proofnet`, or Lean dir.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Directory for results and report.")],
+    split: Annotated[
+        str | None, typer.Option("--split", help="Split to evaluate; `all` for every record.")
+    ] = "test",
+    attempts: Annotated[int, typer.Option("--attempts", min=1, help="K in pass@K.")] = 1,
+    budget: Annotated[
+        str, typer.Option("--budget", help="W×N: tactics per expansion × expansions.")
+    ] = "4×64",
+    temperature: Annotated[float, typer.Option("--temperature", min=0.01)] = 1.3,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds the searches.")] = 0,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N problems.")] = None,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Re-check every proof with the sound verifier.")
+    ] = False,
+    standin: Annotated[
+        bool, typer.Option("--standin", help="Use the propositional stand-in REPL.")
+    ] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="leanstep.toml for the Lean settings.")
+    ] = None,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda[:N].")] = "auto",
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 64,
+    ray_address: RayOpt = None,
+) -> None:
+    """pass@K of a checkpoint with budget K × W × N; per-problem JSONL and a report."""
+    from training.config import SearchBudget
+    from training.evaluate import evaluate, write_report
+    from training.problems import load_problems
+    from training.session import Engine, open_prover
+
+    width, expansions = parse_budget(budget)
+    sb = SearchBudget(
+        attempts=attempts,
+        width=width,
+        expansions=expansions,
+        temperature=temperature,
+        concurrency=concurrency,
+    )
+    chosen = load_problems(problems, None if split == "all" else split, limit)
+    if not chosen:
+        raise _fail(f"no problems in {problems} (split {split})")
+    lean = _lean_config(config, standin, Path.cwd())
+    _quiet_hf()
+    t0 = time.perf_counter()
+
+    async def go() -> Any:
+        async with open_prover(
+            model, Engine(device=device), sb, lean, ray_address=ray_address
+        ) as p:
+            return await evaluate(p, chosen, sb, seed, out, lean if verify else None)
+
+    rows = asyncio.run(go())
+    summary = write_report(rows, sb, out, f"{model.name} on {problems}", time.perf_counter() - t0)
+    typer.echo(
+        f"pass@{attempts} = {summary['proved']}/{summary['problems']} "
+        f"({100 * summary['pass_rate']:.1f}%), budget {sb.notation}; report: {out / 'report.md'}"
+    )
+
+
+def demo_cmd(
+    quick: Annotated[bool, typer.Option("--quick", help="Small run (≤ 3 min on 2 cores).")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Corpus, model and run seed.")] = 0,
+    workdir: Annotated[
+        Path | None, typer.Option("--workdir", help="Where to put it (default: a new temp dir).")
+    ] = None,
+) -> None:
+    """SFT, expert iteration and one retraining on the propositional stand-in (CPU, offline)."""
+    import tempfile
+
+    import torch
+
+    from training.demo import DEFAULT, QUICK, example_proof, prepare
+    from training.expert_iteration import train
+
+    _quiet_hf()
+    torch.set_num_threads(min(torch.get_num_threads(), 2) if quick else torch.get_num_threads())
+    wd = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="leanstep-demo-"))
+    t0 = time.perf_counter()
+    typer.echo(f"demo in {wd} ({'quick' if quick else 'default'}, seed {seed})")
+    cfg = prepare(wd, seed, QUICK if quick else DEFAULT)
+    history = train(cfg, resume=(cfg.run_dir / "config.json").exists())
+    typer.echo("\nheld-out pass rate per round:")
+    for h in history:
+        typer.echo(
+            f"  round {h['round']} {h['kind']:<8} {100 * h['pass_rate']:5.1f}% "
+            f"({h['proved_eval']}/{h['eval_problems']})  pool proved {h['pool_proved']}, "
+            f"kept {h['kept']} tactics"
+        )
+    typer.echo("\n" + example_proof(cfg, history))
+    typer.echo(f"\nplots: {cfg.run_dir / 'pass_rate.png'}, {cfg.run_dir}/rounds/*/*-ppl.png")
+    typer.echo(f"summary: {cfg.run_dir / 'summary.md'}; took {time.perf_counter() - t0:.0f} s")
+
+
+def extract_cmd(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A Lean project directory, a corpus JSONL with reference proofs, or a "
+            "LeanDojo traced-theorems JSON file."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Records JSONL to write.")],
+    split: Annotated[
+        str | None, typer.Option("--split", help="Corpus split to replay (default: all).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="leanstep.toml for the Lean settings.")
+    ] = None,
+    standin: Annotated[
+        bool, typer.Option("--standin", help="Use the propositional stand-in REPL.")
+    ] = False,
+) -> None:
+    """(state, tactic) training records from a Lean project, a corpus or LeanDojo files."""
+    from training import extract
+    from training.problems import load_problems
+    from training.records import dedup, write_records
+
+    if source.is_dir():
+        lean = _lean_config(config, standin, source)
+        files, n = asyncio.run(extract.extract_project(source.resolve(), lean, out))
+        typer.echo(f"wrote {n} records from {files} Lean files to {out}")
+    elif source.suffix == ".jsonl":
+        lean = _lean_config(config, True if not config else standin, source.parent)
+        problems = load_problems(source, split)
+        records = asyncio.run(extract.corpus_records(problems, lean))
+        n = write_records(out, dedup(records))
+        typer.echo(f"wrote {n} records from {len(problems)} reference proofs to {out}")
+    elif source.suffix == ".json":
+        n = write_records(out, extract.read_dojo(source))
+        typer.echo(f"wrote {n} records from LeanDojo file {source} to {out}")
+    else:
+        typer.echo(f"leanstep: {source}: not a directory, .jsonl or .json", err=True)
+        sys.exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_cmd)
+    app.command("eval")(eval_cmd)
+    app.command("demo")(demo_cmd)
+    app.command("extract")(extract_cmd)

@@ -1,0 +1,106 @@
+"""Problem sets: theorems to prove, from miniF2F-style JSONL or a user's Lean files.
+
+A problem is a declaration head (the statement without `:=`) and the context it elaborates
+in (`header`: imports and preceding commands). Its root proof state is the `sorry` of
+`{head} := by\\n  sorry`. Problem order is the source's order and is kept everywhere, since
+the order of searches seeds them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prover_core.lean.decl import declarations
+from training.records import read_jsonl
+
+NAMED_SETS = {"minif2f": "minif2f.jsonl", "proofnet": "proofnet.jsonl"}
+SKIP_DIRS = {".lake", ".git", "build", "lake-packages"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    name: str
+    head: str  # `theorem name binders : type`, no `:=`
+    header: str = ""
+    split: str = ""
+    difficulty: int | None = None
+    proof: str | None = None  # reference proof text (tactic lines), when the source has one
+
+    @property
+    def root_command(self) -> str:
+        return f"{self.head} := by\n  sorry"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "split": self.split, "difficulty": self.difficulty}
+
+
+def benchmarks_dir() -> Path:
+    """Shared benchmark files: `$LEANSTEP_BENCHMARKS_DIR`, else `shared/benchmarks` beside the
+    repository (read in place, never copied)."""
+    override = os.environ.get("LEANSTEP_BENCHMARKS_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+
+
+def _head_of(formal_statement: str) -> str:
+    text = formal_statement.rstrip()
+    for suffix in (":= by", ":="):
+        if text.endswith(suffix):
+            return text[: -len(suffix)].rstrip()
+    raise ValueError(f"formal_statement does not end with `:= by`: {text[-40:]!r}")
+
+
+def from_jsonl(path: Path) -> Iterator[Problem]:
+    """miniF2F / ProofNet / propositional-corpus records."""
+    for row in read_jsonl(path):
+        yield Problem(
+            name=row["name"],
+            head=_head_of(row["formal_statement"]),
+            header=row.get("header", ""),
+            split=row.get("split", ""),
+            difficulty=row.get("difficulty"),
+            proof=row.get("proof"),
+        )
+
+
+def _is_sorry(proof: str) -> bool:
+    return " ".join(proof.split()) in ("by sorry", "sorry")
+
+
+def from_lean_file(path: Path) -> Iterator[Problem]:
+    """Every `theorem … := by sorry` of a file; its header is the file text before it."""
+    text = path.read_text(encoding="utf-8")
+    for d in declarations(text):
+        if d.name is not None and _is_sorry(d.proof):
+            yield Problem(name=d.name, head=d.head, header=text[: d.start], split="")
+
+
+def lean_files(root: Path) -> list[Path]:
+    """`*.lean` under `root` in sorted order, skipping build and package directories."""
+    return sorted(
+        p for p in root.rglob("*.lean") if not SKIP_DIRS.intersection(p.relative_to(root).parts)
+    )
+
+
+def load_problems(
+    source: str | Path, split: str | None = None, limit: int | None = None
+) -> list[Problem]:
+    """`minif2f`, `proofnet`, a JSONL file, a `.lean` file, or a directory of Lean files."""
+    name = str(source)
+    path = benchmarks_dir() / NAMED_SETS[name] if name in NAMED_SETS else Path(source)
+    if path.is_dir():
+        found = [p for f in lean_files(path) for p in from_lean_file(f)]
+    elif path.suffix == ".lean":
+        found = list(from_lean_file(path))
+    elif path.is_file():
+        found = list(from_jsonl(path))
+    else:
+        raise FileNotFoundError(f"no problem set at {path}")
+    if split is not None:
+        found = [p for p in found if p.split == split]
+    return found[:limit] if limit is not None else found
