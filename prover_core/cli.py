@@ -10,13 +10,19 @@ import asyncio
 import dataclasses
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from prover_core.config import Config, find_project_config, load_config
 from prover_core.errors import ConfigError, LeanstepError
+
+if TYPE_CHECKING:
+    from prover_core.service import Service
+
+_T = TypeVar("_T")
 
 app = typer.Typer(
     name="leanstep",
@@ -131,6 +137,20 @@ def _service_config(
     return load_config(path, overrides={"policy": policy} if policy else None)
 
 
+def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T]]) -> _T:
+    """Build the configured service, run `use` on it, close it (model and REPLs)."""
+    from prover_core.service import build_service
+
+    async def run() -> _T:
+        service = build_service(cfg, cwd=_cwd(cfg, file))
+        try:
+            return await use(service)
+        finally:
+            await service.aclose()
+
+    return asyncio.run(run())
+
+
 def _read(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8")
@@ -151,19 +171,9 @@ def suggest(
     endpoint: EndpointOpt = None,
 ) -> None:
     """Next-tactic suggestions at a position, each checked in Lean, ranked."""
-    from prover_core.service import build_service
-
     cfg = _service_config(config, file, backend, model, endpoint)
     text = _read(file)
-
-    async def run() -> Any:
-        service = build_service(cfg, cwd=_cwd(cfg, file))
-        try:
-            return await service.suggest(text, line - 1, col, n)
-        finally:
-            await service.aclose()
-
-    result = asyncio.run(run())
+    result = _with_service(cfg, file, lambda s: s.suggest(text, line - 1, col, n))
     if as_json:
         typer.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
     else:
@@ -194,28 +204,23 @@ def prove(
 ) -> None:
     """Best-first search for a sorry; only a verified proof is printed or written."""
     from prover_core.cli_render import SearchProgress, render_prove, write_verified
-    from prover_core.service import build_service
 
     cfg = _service_config(config, file, backend, model, endpoint)
     text = _read(file)
     budget = cfg.search.model_copy(update={"expansions": expansions}) if expansions else None
-
-    async def run() -> Any:
-        service = build_service(cfg, cwd=_cwd(cfg, file))
-        try:
-            with SearchProgress((budget or cfg.search).expansions) as bar:
-                return await service.prove(
-                    text,
-                    theorem=theorem,
-                    line=None if line is None else line - 1,
-                    column=col,
-                    budget=budget,
-                    on_expand=bar.update,
-                )
-        finally:
-            await service.aclose()
-
-    result = asyncio.run(run())
+    with SearchProgress((budget or cfg.search).expansions) as bar:
+        result = _with_service(
+            cfg,
+            file,
+            lambda s: s.prove(
+                text,
+                theorem=theorem,
+                line=None if line is None else line - 1,
+                column=col,
+                budget=budget,
+                on_expand=bar.update,
+            ),
+        )
     if as_json:
         typer.echo(json.dumps(render_prove(result, json_only=True), ensure_ascii=False, indent=2))
     else:
@@ -241,19 +246,9 @@ def sketch(
     endpoint: EndpointOpt = None,
 ) -> None:
     """A planner-made `have … := by sorry` skeleton for the theorem (checked in Lean)."""
-    from prover_core.service import build_service
-
     cfg = _service_config(config, file, backend, model, endpoint)
     text = _read(file)
-
-    async def run() -> Any:
-        service = build_service(cfg, cwd=_cwd(cfg, file))
-        try:
-            return await service.sketch(text, theorem, prove_steps=prove_steps)
-        finally:
-            await service.aclose()
-
-    result = asyncio.run(run())
+    result = _with_service(cfg, file, lambda s: s.sketch(text, theorem, prove_steps=prove_steps))
     payload = {
         "edit": dataclasses.asdict(result.edit) if result.edit else None,
         "planner": result.planner.to_json() if result.planner else None,

@@ -149,7 +149,8 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def _format_error(err: ValidationError, source: str) -> str:
+def format_validation_error(err: ValidationError, source: str) -> str:
+    """One line per problem: `SOURCE: section.key: what is wrong`."""
     lines = []
     for e in err.errors():
         key = ".".join(str(p) for p in e["loc"])
@@ -162,7 +163,7 @@ def parse_config(data: Mapping[str, Any], source: str = "config") -> Config:
     try:
         return Config.model_validate(dict(data))
     except ValidationError as e:
-        raise ConfigError(_format_error(e, source)) from None
+        raise ConfigError(format_validation_error(e, source)) from None
 
 
 def load_config(

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from prover_core.config import LeanConfig
+from prover_core.config import LeanConfig, format_validation_error
 from prover_core.errors import ConfigError
 
 
@@ -132,20 +132,11 @@ class TrainConfig(_Section):
     verify: bool = Field(False, description="Re-check eval proofs with the sound verifier.")
 
 
-def _format(err: ValidationError, source: str) -> str:
-    lines = []
-    for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"])
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
-        lines.append(f"{source}: {key}: {msg}")
-    return "\n".join(lines)
-
-
 def parse_train_config(data: dict[str, Any], source: str = "config") -> TrainConfig:
     try:
         return TrainConfig.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_format(e, source)) from None
+        raise ConfigError(format_validation_error(e, source)) from None
 
 
 def load_train_config(path: Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
