@@ -1,0 +1,96 @@
+"""The batcher: concurrent calls coalesce, results go back to their callers, a cancelled
+caller's states are dropped, backend errors reach every caller of the batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from prover_core.errors import PolicyUnavailable
+from prover_core.policy.batcher import BatchingGenerator
+from prover_core.policy.protocol import Sampling
+from prover_core.types import TacticCandidate
+
+
+class Recorder:
+    def __init__(self, delay_s: float = 0.02, fail: bool = False) -> None:
+        self.calls: list[list[str]] = []
+        self.delay_s, self.fail = delay_s, fail
+
+    async def generate(
+        self, states: Sequence[str], n: int, sampling: Sampling
+    ) -> list[list[TacticCandidate]]:
+        self.calls.append(list(states))
+        await asyncio.sleep(self.delay_s)
+        if self.fail:
+            raise PolicyUnavailable("backend down")
+        return [[TacticCandidate(f"t-{s}-{j}", -1.0, 1) for j in range(n)] for s in states]
+
+    async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        return [[0.0] for _ in pairs]
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def test_concurrent_calls_coalesce_and_each_gets_its_own() -> None:
+    inner = Recorder()
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.01)
+    s = Sampling()
+    outs = await asyncio.gather(*(batcher.generate([f"s{i}", f"x{i}"], 2, s) for i in range(10)))
+    for i, out in enumerate(outs):
+        assert [[c.text for c in cs] for cs in out] == [
+            [f"t-s{i}-0", f"t-s{i}-1"],
+            [f"t-x{i}-0", f"t-x{i}-1"],
+        ]
+    assert len(inner.calls) < 10 and batcher.stats.mean_batch > 2
+
+
+async def test_max_batch_flushes_at_once_and_calls_keep_filling_while_busy() -> None:
+    inner = Recorder(delay_s=0.05)
+    batcher = BatchingGenerator(inner, max_batch=4, max_wait_s=10.0)
+    s = Sampling()
+    await asyncio.wait_for(
+        asyncio.gather(*(batcher.generate([f"s{i}"], 1, s) for i in range(8))), 2.0
+    )
+    assert [len(c) for c in inner.calls] == [4, 4]
+
+
+async def test_different_sampling_is_never_mixed() -> None:
+    inner = Recorder()
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.01)
+    await asyncio.gather(
+        batcher.generate(["a"], 1, Sampling(temperature=1.0)),
+        batcher.generate(["b"], 1, Sampling(temperature=0.5)),
+    )
+    assert sorted(inner.calls) == [["a"], ["b"]]
+
+
+async def test_a_cancelled_caller_is_dropped_from_its_batch() -> None:
+    inner = Recorder()
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.05)
+    s = Sampling()
+    gone = asyncio.create_task(batcher.generate(["gone"], 1, s))
+    kept = asyncio.create_task(batcher.generate(["kept"], 1, s))
+    await asyncio.sleep(0.01)
+    gone.cancel()
+    assert (await kept)[0][0].text == "t-kept-0"
+    assert inner.calls == [["kept"]]
+
+
+async def test_backend_errors_reach_every_caller() -> None:
+    batcher = BatchingGenerator(Recorder(fail=True), max_batch=64, max_wait_s=0.01)
+    results = await asyncio.gather(
+        batcher.generate(["a"], 1, Sampling()),
+        batcher.generate(["b"], 1, Sampling()),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, PolicyUnavailable) for r in results)
+
+
+async def test_greedy_with_several_samples_is_refused() -> None:
+    batcher = BatchingGenerator(Recorder(), max_batch=4, max_wait_s=0.01)
+    with pytest.raises(ValueError, match="greedy"):
+        await batcher.generate(["a"], 2, Sampling(temperature=0.0))
