@@ -11,10 +11,18 @@ import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from prover_core.config import LeanConfig
+    from training.config import SearchBudget
+    from training.evaluate import ProblemResult
+    from training.problems import Problem
+    from training.session import Engine
 
 RayOpt = Annotated[
     str | None,
@@ -117,6 +125,13 @@ def eval_cmd(
     device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda[:N].")] = "auto",
     concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 64,
     ray_address: RayOpt = None,
+    planner: Annotated[
+        str | None,
+        typer.Option("--planner", help="Planner chat endpoint: plan, then prove the steps."),
+    ] = None,
+    planner_model: Annotated[
+        str, typer.Option("--planner-model", help="The planner's model name.")
+    ] = "planner",
 ) -> None:
     """pass@K of a checkpoint with budget K × W × N; per-problem JSONL and a report."""
     from training.config import SearchBudget
@@ -140,6 +155,11 @@ def eval_cmd(
     t0 = time.perf_counter()
 
     async def go() -> Any:
+        if planner is not None:
+            return await _evaluate_planned(
+                model, Engine(device=device), sb, lean, planner, planner_model, chosen, seed, out,
+                verify,
+            )  # fmt: skip
         async with open_prover(
             model, Engine(device=device), sb, lean, ray_address=ray_address
         ) as p:
@@ -151,6 +171,45 @@ def eval_cmd(
         f"pass@{attempts} = {summary['proved']}/{summary['problems']} "
         f"({100 * summary['pass_rate']:.1f}%), budget {sb.notation}; report: {out / 'report.md'}"
     )
+
+
+async def _evaluate_planned(
+    model: Path,
+    engine: Engine,
+    budget: SearchBudget,
+    lean: LeanConfig,
+    endpoint: str,
+    planner_model: str,
+    problems: Sequence[Problem],
+    seed: int,
+    out: Path,
+    verify: bool,
+) -> list[ProblemResult]:
+    from prover_core.config import Config, PlannerConfig, SearchConfig
+    from prover_core.lean.pool import ReplPool
+    from prover_core.policy.batcher import BatchingGenerator
+    from prover_core.search.planner import PlannerClient
+    from training.evaluate import evaluate
+    from training.planned import PlannerChunkProver
+    from training.session import load_policy
+
+    config = Config(
+        lean=lean,
+        search=SearchConfig(width=budget.width, expansions=budget.expansions),
+        planner=PlannerConfig(
+            endpoint=endpoint, model=planner_model, subgoal_expansions=budget.expansions
+        ),
+    )
+    policy = BatchingGenerator(load_policy(model, engine), max_batch=256, max_wait_s=0.005)
+    client = PlannerClient(config.planner)
+    pool = ReplPool(lean)
+    try:
+        prover = PlannerChunkProver(policy, pool, client, config)
+        return await evaluate(prover, problems, budget, seed, out, lean if verify else None)
+    finally:
+        await pool.close()
+        await client.aclose()
+        await policy.aclose()
 
 
 def demo_cmd(
