@@ -148,8 +148,8 @@ def main() -> int:
     from training.plots import plot_mean_curves
 
     torch.set_num_threads(2)
-    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    transformers.utils.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
     results: dict[str, Any] = {
         "argv": sys.argv[1:],
         "seeds": args.seeds,

@@ -128,10 +128,8 @@ def build_model(shape: str, device: torch.device, dtype: torch.dtype) -> Any:
             model = Qwen2ForCausalLM(cfg)
     finally:
         torch.set_default_dtype(prev)
-    model.generation_config = GenerationConfig(  # type: ignore[no-untyped-call]
-        bos_token_id=0, eos_token_id=0, pad_token_id=0
-    )
-    model.eval()  # type: ignore[no-untyped-call]
+    model.generation_config = GenerationConfig(bos_token_id=0, eos_token_id=0, pad_token_id=0)
+    model.eval()
     return model
 
 

@@ -64,8 +64,8 @@ def _lean_config(config: Path | None, standin: bool, near: Path) -> Any:
 def _quiet_hf() -> None:
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
 
 def train_cmd(

@@ -211,5 +211,5 @@ class RayProver:
 
 
 def _cluster_has_gpu() -> bool:
-    resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+    resources: dict[str, float] = ray.cluster_resources()
     return float(resources.get("GPU", 0)) > 0

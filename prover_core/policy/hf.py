@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
-class _StopOnMask(StoppingCriteria):
+class _StopOnMask(StoppingCriteria):  # type: ignore[misc]
     """Per row: stop once the last token is marked in `mask` [V]."""
 
     def __init__(self, mask: torch.Tensor) -> None:
@@ -112,7 +112,7 @@ class HfTacticGenerator:
         pad = tokenizer.pad_token_id
         self.pad_id: int = self.eos_id if pad is None else pad
         # Sampling settings come from each call, never from a checkpoint's defaults.
-        self.model.generation_config = GenerationConfig(  # type: ignore[no-untyped-call]
+        self.model.generation_config = GenerationConfig(
             eos_token_id=self.eos_id, pad_token_id=self.pad_id
         )
         self.stop_mask = self._stop_mask().to(self.device)

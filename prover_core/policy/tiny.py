@@ -41,7 +41,7 @@ def build_tiny_tokenizer(texts: Iterable[str], vocab_size: int = 512) -> object:
         show_progress=False,
     )
     tok.train_from_iterator(list(texts), trainer)
-    return PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+    return PreTrainedTokenizerFast(
         tokenizer_object=tok, eos_token=EOS_TOKEN, pad_token=EOS_TOKEN, padding_side="left"
     )
 
