@@ -48,8 +48,9 @@ async def run_level(
                    processes_per_header=args.repls)
     )  # fmt: skip
     config = SearchConfig(width=args.width, expansions=args.expansions, wall_time_s=600)
-    sampling = Sampling(temperature=1.0, max_tokens=args.max_tokens, seed=0)
+    sampling = Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=0)
     stats: list[SearchStats] = []
+    statuses: list[str] = []
 
     async def one(record: dict[str, Any]) -> None:
         async with pool.lease(record["header"]) as lease:
@@ -58,6 +59,7 @@ async def run_level(
             root = res.sorries[0].state
             result = await BestFirstSearch(root, lease.repl, policy, config, sampling).run()
             stats.append(result.stats)
+            statuses.append(result.status)
 
     async with pool.lease(problems[0]["header"]):
         pass  # processes for the header exist before timing starts
@@ -76,14 +78,24 @@ async def run_level(
         "policy_calls": policy.stats.calls,
         "policy_busy_share": policy.stats.busy_s / wall,
         "bookkeeping_share": sum(s.bookkeeping_s for s in stats) / wall,
+        "mean_expansions": expansions / max(len(stats), 1),
+        "statuses": {k: statuses.count(k) for k in sorted(set(statuses))},
     }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--concurrency", default="1,8,32,128")
-    ap.add_argument("--expansions", type=int, default=8)
+    ap.add_argument("--expansions", type=int, default=32)
+    ap.add_argument(
+        "--min-level",
+        type=int,
+        default=4,
+        help="Search theorems of this difficulty and up "
+        "(hard ones keep every search busy for its whole budget: the steady state).",
+    )
     ap.add_argument("--width", type=int, default=4)
+    ap.add_argument("--temperature", type=float, default=1.3)
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--latency-ms", type=float, default=2.0)
     ap.add_argument("--repls", type=int, default=4)
@@ -96,6 +108,7 @@ def main() -> int:
         corpus = Path(tmp) / "corpus.jsonl"
         write_corpus(200, 0, corpus)
         problems = [json.loads(line) for line in corpus.read_text().splitlines()]
+        hard = [p for p in problems if p["difficulty"] >= args.min_level]
         texts = [p["goal"] + ":::" + p["proof"] for p in problems]
         base = build_tiny_policy(texts, Path(tmp) / "base")
         records = asyncio.run(
@@ -107,13 +120,14 @@ def main() -> int:
                  base=base, seed=0, device="cpu")  # fmt: skip
         results = []
         for level in (int(c) for c in args.concurrency.split(",")):
-            r = asyncio.run(run_level(problems, level, policy_dir, args))
+            r = asyncio.run(run_level(hard, level, policy_dir, args))
             results.append(r)
             book, busy = 100 * r["bookkeeping_share"], 100 * r["policy_busy_share"]
             print(
                 f"concurrency {r['concurrency']:>4}: {r['expansions_per_s']:7.1f} exp/s, "
                 f"mean batch {r['mean_batch']:6.1f}, bookkeeping {book:5.2f}% of wall, "
-                f"policy busy {busy:5.1f}%, wall {r['wall_s']:.1f}s",
+                f"policy busy {busy:5.1f}%, wall {r['wall_s']:.1f}s, "
+                f"{r['mean_expansions']:.1f} exp/search {r['statuses']}",
                 flush=True,
             )
     print("targets: bookkeeping <= 5% of wall; mean batch >= 16 at 32 concurrent searches")
