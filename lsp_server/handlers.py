@@ -14,7 +14,7 @@ from lsp_server import protocol
 from lsp_server.convert import lsp_position, plain, require, suggestion_wire, to_core, to_lsp_edit
 from lsp_server.server import LeanstepServer, UnknownDocument, is_lean
 from prover_core.errors import LeanstepError
-from prover_core.lean.decl import declaration_at
+from prover_core.lean.decl import declaration_at, offset_of
 from prover_core.lean.lexer import lex
 from prover_core.search.best_first import SearchStats
 from prover_core.service import SuggestResult
@@ -152,7 +152,7 @@ def register(ls: LeanstepServer) -> None:
         params = plain(raw)
         uri, text, doc = _doc(ls, params)
         line, column = to_core(doc, text, lsp_position(params))
-        offset = sum(len(ln) + 1 for ln in text.split("\n")[:line]) + column
+        offset = offset_of(text, line, column)
         decl = declaration_at(text, offset)
         if decl is None or decl.name is None:
             return {"message": "put the cursor inside a named theorem"}
@@ -263,9 +263,7 @@ async def _inline(
     if best is None:
         return None
     indent = len(current) - len(current.lstrip())
-    start = doc.client_position_at_offset(
-        sum(len(ln) + 1 for ln in text.split("\n")[:line]) + min(indent, column)
-    )
+    start = doc.client_position_at_offset(offset_of(text, line, min(indent, column)))
     item = types.InlineCompletionItem(
         insert_text=best.tactic, range=types.Range(start=start, end=params.position)
     )

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -38,11 +38,12 @@ ConfigOpt = Annotated[
 ]
 
 
-def _config(explicit: Path | None, near: Path) -> Config:
+def _config(explicit: Path | None, near: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """The run's config: `explicit`, else the nearest `leanstep.toml` above `near`."""
     path = explicit if explicit is not None else find_project_config(near.resolve())
     if explicit is not None and not explicit.is_file():
         raise ConfigError(f"{explicit}: no such config file")
-    return load_config(path)
+    return load_config(path, overrides=overrides)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -128,13 +129,10 @@ EndpointOpt = Annotated[
 def _service_config(
     config: Path | None, file: Path, backend: str | None, model: str | None, endpoint: str | None
 ) -> Config:
-    path = config if config is not None else find_project_config(file.resolve().parent)
-    if config is not None and not config.is_file():
-        raise ConfigError(f"{config}: no such config file")
     policy = {
         k: v for k, v in (("backend", backend), ("model", model), ("endpoint", endpoint)) if v
     }
-    return load_config(path, overrides={"policy": policy} if policy else None)
+    return _config(config, file.resolve().parent, {"policy": policy} if policy else None)
 
 
 def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T]]) -> _T:
