@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import sys
 import tempfile
@@ -40,6 +41,9 @@ from training.problems import load_problems
 async def run_level(
     problems: list[dict[str, Any]], concurrency: int, policy_dir: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
+    """`concurrency` workers each search theorem after theorem for `args.seconds`: the number
+    of live searches stays at `concurrency` (a finished search is replaced at once), as when
+    a prover works through a problem set. Figures cover that window only."""
     inner = HfTacticGenerator(policy_dir, device="cpu", dtype="float32", max_batch=512)
     policy = BatchingGenerator(inner, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3)
     cmd = (sys.executable, "-m", "prover_core.propositional", "--latency-ms", str(args.latency_ms))
@@ -49,23 +53,36 @@ async def run_level(
     )  # fmt: skip
     config = SearchConfig(width=args.width, expansions=args.expansions, wall_time_s=600)
     sampling = Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=0)
-    stats: list[SearchStats] = []
+    done: list[SearchStats] = []
+    live: dict[int, BestFirstSearch] = {}
     statuses: list[str] = []
+    queue = itertools.cycle(problems)
 
-    async def one(record: dict[str, Any]) -> None:
-        async with pool.lease(record["header"]) as lease:
-            res = await lease.repl.command(record["formal_statement"].rstrip() + "\n  sorry",
-                                           lease.env)  # fmt: skip
-            root = res.sorries[0].state
-            result = await BestFirstSearch(root, lease.repl, policy, config, sampling).run()
-            stats.append(result.stats)
-            statuses.append(result.status)
+    async def worker(wid: int) -> None:
+        for record in queue:
+            async with pool.lease(record["header"]) as lease:
+                res = await lease.repl.command(record["formal_statement"].rstrip() + "\n  sorry",
+                                               lease.env)  # fmt: skip
+                async with policy.member() as member:
+                    search = live[wid] = BestFirstSearch(
+                        res.sorries[0].state, lease.repl, member, config, sampling
+                    )
+                    result = await search.run()
+                del live[wid]
+                done.append(result.stats)
+                statuses.append(result.status)
 
     async with pool.lease(problems[0]["header"]):
         pass  # processes for the header exist before timing starts
     t0 = time.perf_counter()
-    await asyncio.gather(*(one(problems[i % len(problems)]) for i in range(concurrency)))
+    workers = [asyncio.create_task(worker(i)) for i in range(concurrency)]
+    await asyncio.sleep(args.seconds)
     wall = time.perf_counter() - t0
+    calls, states, busy = policy.stats.calls, policy.stats.states, policy.stats.busy_s
+    stats = done + [s.stats for s in live.values()]  # searches cut off by the window count too
+    for w in workers:
+        w.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
     await pool.close()
     await policy.aclose()
     expansions = sum(s.expansions for s in stats)
@@ -74,13 +91,29 @@ async def run_level(
         "wall_s": wall,
         "expansions": expansions,
         "expansions_per_s": expansions / wall,
-        "mean_batch": policy.stats.mean_batch,
-        "policy_calls": policy.stats.calls,
-        "policy_busy_share": policy.stats.busy_s / wall,
+        "mean_batch": states / calls if calls else 0.0,
+        "policy_calls": calls,
+        "policy_busy_share": busy / wall,
         "bookkeeping_share": sum(s.bookkeeping_s for s in stats) / wall,
-        "mean_expansions": expansions / max(len(stats), 1),
+        "searches_finished": len(done),
+        "mean_expansions": sum(s.expansions for s in done) / max(len(done), 1),
         "statuses": {k: statuses.count(k) for k in sorted(set(statuses))},
     }
+
+
+def build_policy(
+    corpus: Path, problems: list[dict[str, Any]], out: Path, tmp: Path, epochs: float
+) -> None:
+    """A tiny model (tokenizer trained on the corpus) fine-tuned on reference-proof steps, as
+    the demo's SFT stage does, so that searches get past the root."""
+    texts = [p["goal"] + ":::" + p["proof"] for p in problems]
+    base = build_tiny_policy(texts, tmp / "base")
+    records = asyncio.run(
+        corpus_records(load_problems(corpus), STANDIN.model_copy(update={"pool_size": 2}))
+    )
+    finetune(base, out, [(r.state, r.tactic) for r in records],
+             FinetuneConfig(lr=3e-3, epochs=epochs, batch_size=32),
+             base=base, seed=0, device="cpu")  # fmt: skip
 
 
 def main() -> int:
@@ -101,7 +134,14 @@ def main() -> int:
     ap.add_argument("--repls", type=int, default=4)
     ap.add_argument("--max-batch", type=int, default=64)
     ap.add_argument("--max-wait-ms", type=float, default=20.0)
-    ap.add_argument("--sft-epochs", type=float, default=4.0)
+    ap.add_argument("--sft-epochs", type=float, default=10.0)
+    ap.add_argument("--seconds", type=float, default=15.0, help="Measured window per level.")
+    ap.add_argument(
+        "--policy-dir",
+        type=Path,
+        default=None,
+        help="Keep the fine-tuned tiny policy here (built when missing, reused after).",
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,15 +149,9 @@ def main() -> int:
         write_corpus(200, 0, corpus)
         problems = [json.loads(line) for line in corpus.read_text().splitlines()]
         hard = [p for p in problems if p["difficulty"] >= args.min_level]
-        texts = [p["goal"] + ":::" + p["proof"] for p in problems]
-        base = build_tiny_policy(texts, Path(tmp) / "base")
-        records = asyncio.run(
-            corpus_records(load_problems(corpus), STANDIN.model_copy(update={"pool_size": 2}))
-        )
-        policy_dir = Path(tmp) / "policy"
-        finetune(base, policy_dir, [(r.state, r.tactic) for r in records],
-                 FinetuneConfig(lr=3e-3, epochs=args.sft_epochs, batch_size=32),
-                 base=base, seed=0, device="cpu")  # fmt: skip
+        policy_dir = args.policy_dir or Path(tmp) / "policy"
+        if not (policy_dir / "config.json").exists():
+            build_policy(corpus, problems, policy_dir, Path(tmp), args.sft_epochs)
         results = []
         for level in (int(c) for c in args.concurrency.split(",")):
             r = asyncio.run(run_level(hard, level, policy_dir, args))

@@ -24,6 +24,7 @@ from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
 from prover_core.lean.verify import Verdict, verify_proof
+from prover_core.policy.batcher import participant
 from prover_core.policy.factory import sampling_of
 from prover_core.policy.protocol import TacticGenerator
 from prover_core.search.best_first import BestFirstSearch, SearchResult, SearchStats
@@ -307,16 +308,17 @@ class Service:
                 root = await self._root_state(lease.repl, env, text, target)
             except ValueError as e:
                 return ProveResult(False, message=str(e))
-            search = BestFirstSearch(
-                root,
-                lease.repl,
-                self.policy,
-                search_cfg,
-                sampling_of(self.config.policy),
-                on_expand=on_expand,
-            )
-            del root
-            result = await search.run()
+            async with participant(self.policy) as policy:
+                search = BestFirstSearch(
+                    root,
+                    lease.repl,
+                    policy,
+                    search_cfg,
+                    sampling_of(self.config.policy),
+                    on_expand=on_expand,
+                )
+                del root
+                result = await search.run()
         if result.proof is None:
             return ProveResult(False, search=result, message=f"no proof found ({result.status})")
         edit = self._proof_text(text, target, result.proof)

@@ -1,19 +1,28 @@
 """Coalesces concurrent `generate` calls from many searches into few backend calls.
 
-Invariants: requests with equal (n, sampling) are grouped; a group is flushed when it holds
-`max_batch` states or its oldest request has waited `max_wait_s`; a caller cancelled before
-its group is flushed is dropped from the batch; each caller receives exactly its own states'
-candidates, in order.
+Invariants:
+- Requests with equal (n, sampling) form a group; one backend call runs at a time, for at
+  most `max_batch` states (whole requests; a single larger request runs alone).
+- A group runs once the backend is free and one of these holds: it has `max_batch` states;
+  every member (a search registered with `member()`) is waiting on the batcher, so nobody
+  else can join; or `max_wait_s` has passed since its oldest request arrived or since the
+  backend last became free, whichever is later. The last clause lets the searches a call
+  just served come back from Lean and join the requests that queued during that call, so
+  concurrent searches merge into one batch instead of alternating in two half-size ones.
+- Among runnable groups, the one with the oldest request runs first.
+- A caller cancelled before its group runs is dropped from the batch; each caller receives
+  exactly its own states' candidates, in order; a backend error reaches every caller of
+  that call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from prover_core.errors import PolicyUnavailable
 from prover_core.policy.protocol import Sampling, TacticGenerator
 from prover_core.types import TacticCandidate
 
@@ -22,6 +31,9 @@ from prover_core.types import TacticCandidate
 class _Request:
     states: Sequence[str]
     future: asyncio.Future[list[list[TacticCandidate]]]
+    arrived: float
+    member: BatchMember | None
+    settled: bool = False
 
 
 @dataclass(eq=False)
@@ -29,8 +41,13 @@ class _Group:
     n: int
     sampling: Sampling
     requests: list[_Request] = field(default_factory=list)
-    size: int = 0
-    flush_task: asyncio.Task[None] | None = None
+
+    def prune(self) -> None:
+        self.requests = [r for r in self.requests if not r.future.done()]
+
+    @property
+    def size(self) -> int:
+        return sum(len(r.states) for r in self.requests)
 
 
 @dataclass
@@ -50,85 +67,212 @@ class BatchingGenerator:
     def __init__(self, inner: TacticGenerator, *, max_batch: int, max_wait_s: float) -> None:
         if max_batch <= 0:
             raise ValueError("max_batch must be positive")
+        if max_wait_s < 0:
+            raise ValueError("max_wait_s must be >= 0")
         self._inner = inner
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
         self._groups: dict[tuple[int, Sampling], _Group] = {}
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._members = 0
+        self._waiting_members = 0
+        self._free_since = float("-inf")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake = asyncio.Event()
         self._backend_lock = asyncio.Lock()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._closed = False
         self.stats = BatchStats()
+
+    def member(self) -> BatchMember:
+        """A view for one search: while it is open, the batcher knows to wait for it, and a
+        batch runs without delay once every open member is waiting."""
+        return BatchMember(self)
 
     async def generate(
         self, states: Sequence[str], n: int, sampling: Sampling
     ) -> list[list[TacticCandidate]]:
+        return await self._submit(states, n, sampling, None)
+
+    async def _submit(
+        self, states: Sequence[str], n: int, sampling: Sampling, member: BatchMember | None
+    ) -> list[list[TacticCandidate]]:
         sampling.validate_n(n)
+        if self._closed:
+            raise PolicyUnavailable("the policy is closed")
         if not states:
             return []
-        loop = asyncio.get_running_loop()
-        req = _Request(list(states), loop.create_future())
-        key = (n, sampling)
-        group = self._groups.get(key)
-        if group is None:
-            group = self._groups[key] = _Group(n, sampling)
-            group.flush_task = asyncio.create_task(self._flush_later(key, group))
+        loop = self._ensure_dispatcher()
+        req = _Request(list(states), loop.create_future(), loop.time(), member)
+        if member is not None:
+            if member.pending == 0:
+                self._waiting_members += 1
+            member.pending += 1
+        group = self._groups.setdefault((n, sampling), _Group(n, sampling))
         group.requests.append(req)
-        group.size += len(req.states)
-        if group.size >= self._max_batch:
-            self._flush_now(key, group)
-        return await req.future
-
-    async def _flush_later(self, key: tuple[int, Sampling], group: _Group) -> None:
-        """After `max_wait_s`, and once the backend is free (the group keeps filling while it
-        is busy), run the group."""
-        await asyncio.sleep(self._max_wait_s)
-        async with self._backend_lock:
-            if self._groups.get(key) is group:
-                del self._groups[key]
-                await self._execute(group)
-
-    def _flush_now(self, key: tuple[int, Sampling], group: _Group) -> None:
-        """Detach a full group and run it as soon as the backend is free."""
-        if self._groups.get(key) is not group:
-            return
-        del self._groups[key]
-        if group.flush_task is not None:
-            group.flush_task.cancel()
-        task = asyncio.create_task(self._run_locked(group))
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
-
-    async def _run_locked(self, group: _Group) -> None:
-        async with self._backend_lock:
-            await self._execute(group)
-
-    async def _execute(self, group: _Group) -> None:
-        live = [r for r in group.requests if not r.future.done()]  # cancelled callers drop out
-        if not live:
-            return
-        flat = [s for r in live for s in r.states]
+        self._wake.set()
         try:
-            t0 = time.perf_counter()
-            results = await self._inner.generate(flat, group.n, group.sampling)
-            self.stats.busy_s += time.perf_counter() - t0
+            return await req.future
+        finally:
+            self._settle(req)
+
+    def _settle(self, req: _Request) -> None:
+        """`req` no longer waits on the batcher (answered, failed or cancelled)."""
+        if req.settled:
+            return
+        req.settled = True
+        if req.member is not None:
+            req.member.pending -= 1
+            if req.member.pending == 0:
+                self._waiting_members -= 1
+                self._wake.set()
+
+    def _join(self) -> None:
+        self._members += 1
+
+    def _leave(self) -> None:
+        self._members -= 1
+        self._wake.set()
+
+    def _ensure_dispatcher(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # first use, or a new event loop: loop-bound state anew
+            self._loop = loop
+            self._groups.clear()
+            self._wake = asyncio.Event()
+            self._backend_lock = asyncio.Lock()
+            self._dispatcher = None
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = loop.create_task(self._dispatch())
+        return loop
+
+    def _runnable(self, now: float) -> tuple[_Group | None, float | None]:
+        """The group to run now, else the time at which one becomes runnable (None: no
+        request is pending)."""
+        for key, group in list(self._groups.items()):
+            group.prune()
+            if not group.requests:
+                del self._groups[key]
+        if not self._groups:
+            return None, None
+        everyone_waiting = self._members > 0 and self._waiting_members >= self._members
+        oldest = sorted(self._groups.values(), key=lambda g: g.requests[0].arrived)
+        for group in oldest:
+            start = max(group.requests[0].arrived, self._free_since) + self._max_wait_s
+            if everyone_waiting or group.size >= self._max_batch or start <= now:
+                return group, None
+        return None, min(
+            max(g.requests[0].arrived, self._free_since) + self._max_wait_s for g in oldest
+        )
+
+    async def _dispatch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            group, at = self._runnable(loop.time())
+            if group is None:
+                self._wake.clear()
+                timeout = None if at is None else max(at - loop.time(), 0.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                continue
+            batch = self._take(group)
+            async with self._backend_lock:
+                await self._execute(group.n, group.sampling, batch)
+            self._free_since = loop.time()
+
+    def _take(self, group: _Group) -> list[_Request]:
+        """Detach up to `max_batch` states' worth of whole requests, oldest first."""
+        batch: list[_Request] = []
+        size = 0
+        while group.requests:
+            nxt = len(group.requests[0].states)
+            if batch and size + nxt > self._max_batch:
+                break
+            batch.append(group.requests.pop(0))
+            size += nxt
+        if not group.requests:
+            del self._groups[(group.n, group.sampling)]
+        return batch
+
+    async def _execute(self, n: int, sampling: Sampling, batch: list[_Request]) -> None:
+        batch = [r for r in batch if not r.future.done()]  # cancelled while the lock was held
+        if not batch:
+            return
+        flat = [s for r in batch for s in r.states]
+        try:
+            t0 = asyncio.get_running_loop().time()
+            results = await self._inner.generate(flat, n, sampling)
+            self.stats.busy_s += asyncio.get_running_loop().time() - t0
             self.stats.calls += 1
             self.stats.states += len(flat)
         except Exception as e:
-            for r in live:
+            for r in batch:
                 if not r.future.done():
                     r.future.set_exception(e)
+                self._settle(r)
             return
         i = 0
-        for r in live:
+        for r in batch:
             part, i = results[i : i + len(r.states)], i + len(r.states)
             if not r.future.done():
                 r.future.set_result(part)
+            self._settle(r)  # answered now, though the caller resumes only later
 
     async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        self._ensure_dispatcher()
         async with self._backend_lock:
             return await self._inner.score(pairs)
 
     async def aclose(self) -> None:
-        for task in list(self._inflight):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        self._closed = True
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+        for group in self._groups.values():
+            for r in group.requests:
+                if not r.future.done():
+                    r.future.set_exception(PolicyUnavailable("the policy is closed"))
+        self._groups.clear()
         await self._inner.aclose()
+
+
+class BatchMember:
+    """One search's `TacticGenerator` on a shared `BatchingGenerator` (see `member()`);
+    `aclose()` ends the membership and leaves the shared policy open."""
+
+    def __init__(self, batcher: BatchingGenerator) -> None:
+        self._batcher = batcher
+        self._open = True
+        self.pending = 0
+        batcher._join()
+
+    async def generate(
+        self, states: Sequence[str], n: int, sampling: Sampling
+    ) -> list[list[TacticCandidate]]:
+        if not self._open:
+            raise PolicyUnavailable("this batch member has left")
+        return await self._batcher._submit(states, n, sampling, self)
+
+    async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        return await self._batcher.score(pairs)
+
+    async def aclose(self) -> None:
+        if self._open:
+            self._open = False
+            self._batcher._leave()
+
+    async def __aenter__(self) -> BatchMember:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+@contextlib.asynccontextmanager
+async def participant(policy: TacticGenerator) -> AsyncIterator[TacticGenerator]:
+    """The policy one search should use: a member when `policy` batches, else `policy`."""
+    if isinstance(policy, BatchingGenerator):
+        async with policy.member() as m:
+            yield m
+    else:
+        yield policy

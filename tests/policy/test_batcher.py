@@ -1,5 +1,6 @@
 """The batcher: concurrent calls coalesce, results go back to their callers, a cancelled
-caller's states are dropped, backend errors reach every caller of the batch."""
+caller's states are dropped, backend errors reach every caller of the batch, and members
+(searches) merge into one batch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from prover_core.errors import PolicyUnavailable
-from prover_core.policy.batcher import BatchingGenerator
+from prover_core.policy.batcher import BatchingGenerator, BatchMember, participant
 from prover_core.policy.protocol import Sampling
 from prover_core.types import TacticCandidate
 
@@ -94,3 +95,101 @@ async def test_greedy_with_several_samples_is_refused() -> None:
     batcher = BatchingGenerator(Recorder(), max_batch=4, max_wait_s=0.01)
     with pytest.raises(ValueError, match="greedy"):
         await batcher.generate(["a"], 2, Sampling(temperature=0.0))
+
+
+async def test_a_lone_member_never_waits_for_the_timer() -> None:
+    batcher = BatchingGenerator(Recorder(delay_s=0.0), max_batch=64, max_wait_s=30.0)
+    async with batcher.member() as m:
+        for i in range(3):
+            out = await asyncio.wait_for(m.generate([f"s{i}"], 1, Sampling()), 2.0)
+            assert out[0][0].text == f"t-s{i}-0"
+
+
+async def test_members_wait_for_each_other_then_run_together() -> None:
+    inner = Recorder(delay_s=0.0)
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=30.0)
+    async with batcher.member() as a, batcher.member() as b:
+        first = asyncio.create_task(a.generate(["a"], 1, Sampling()))
+        await asyncio.sleep(0.05)
+        assert inner.calls == []  # b is open and not waiting yet: a's request is held
+        await asyncio.wait_for(asyncio.gather(first, b.generate(["b"], 1, Sampling())), 2.0)
+    assert inner.calls == [["a", "b"]]
+
+
+async def test_a_member_leaving_releases_the_others() -> None:
+    inner = Recorder(delay_s=0.0)
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=30.0)
+    a, idle = batcher.member(), batcher.member()
+    waiting = asyncio.create_task(a.generate(["a"], 1, Sampling()))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await idle.aclose()
+    assert (await asyncio.wait_for(waiting, 2.0))[0][0].text == "t-a-0"
+    await a.aclose()
+    with pytest.raises(PolicyUnavailable, match="left"):
+        await a.generate(["a"], 1, Sampling())
+
+
+async def test_requests_queued_during_a_long_call_wait_for_the_searches_it_served() -> None:
+    """The call is longer than max_wait; what queued meanwhile still waits (up to max_wait
+    from when the backend became free) for the searches it served to come back, so all
+    share the next call instead of alternating."""
+    inner = Recorder(delay_s=0.3)
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.25)
+    s = Sampling()
+
+    async def search(name: str, lean_s: float) -> None:
+        async with batcher.member() as m:
+            await m.generate([name], 1, s)
+            await asyncio.sleep(lean_s)
+            await m.generate([name + "'"], 1, s)
+
+    async def outsider() -> None:
+        await asyncio.sleep(0.01)
+        await batcher.generate(["c"], 1, s)
+
+    await asyncio.wait_for(asyncio.gather(search("a", 0.0), search("b", 0.1), outsider()), 5.0)
+    assert inner.calls[0] == ["a", "b"] and sorted(inner.calls[1]) == ["a'", "b'", "c"]
+
+
+async def test_a_cancelled_member_request_stops_counting_as_waiting() -> None:
+    inner = Recorder(delay_s=0.0)
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.5)
+    a, b = batcher.member(), batcher.member()
+    gone = asyncio.create_task(a.generate(["gone"], 1, Sampling()))
+    await asyncio.sleep(0.01)
+    gone.cancel()
+    await asyncio.sleep(0.01)
+    later_b = asyncio.create_task(b.generate(["b"], 1, Sampling()))
+    await asyncio.sleep(0.05)
+    assert inner.calls == []  # a is not waiting any more, so b waits for it
+    await asyncio.wait_for(asyncio.gather(later_b, a.generate(["a"], 1, Sampling())), 2.0)
+    assert inner.calls == [["b", "a"]]
+
+
+async def test_a_request_larger_than_max_batch_runs_alone() -> None:
+    inner = Recorder(delay_s=0.0)
+    batcher = BatchingGenerator(inner, max_batch=2, max_wait_s=0.01)
+    s = Sampling()
+    await asyncio.gather(batcher.generate(["x"], 1, s), batcher.generate(["a", "b", "c"], 1, s))
+    assert inner.calls == [["x"], ["a", "b", "c"]]
+
+
+async def test_closing_fails_what_is_still_queued() -> None:
+    batcher = BatchingGenerator(Recorder(), max_batch=64, max_wait_s=30.0)
+    queued = asyncio.create_task(batcher.generate(["a"], 1, Sampling()))
+    await asyncio.sleep(0.01)
+    await batcher.aclose()
+    with pytest.raises(PolicyUnavailable, match="closed"):
+        await queued
+    with pytest.raises(PolicyUnavailable, match="closed"):
+        await batcher.generate(["b"], 1, Sampling())
+
+
+async def test_participant_is_a_member_only_for_a_batcher() -> None:
+    inner = Recorder()
+    batcher = BatchingGenerator(inner, max_batch=4, max_wait_s=0.01)
+    async with participant(batcher) as p:
+        assert isinstance(p, BatchMember)
+    async with participant(inner) as q:
+        assert q is inner
