@@ -8,13 +8,15 @@ the searches' own bookkeeping (measured sections of the search code, summed over
 over wall time: the event loop's share). Targets: bookkeeping <= 5% of wall time; at 32
 concurrent searches, mean batch >= 16.
 
-    python benchmarks/search_throughput.py [--concurrency 1,8,32,128] [--out FILE]
+    python benchmarks/search_throughput.py [--concurrency 1,8,32,128] [--compare-plain]
+        [--policy-dir DIR] [--seconds S] [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import sys
@@ -39,11 +41,17 @@ from training.problems import load_problems
 
 
 async def run_level(
-    problems: list[dict[str, Any]], concurrency: int, policy_dir: Path, args: argparse.Namespace
+    problems: list[dict[str, Any]],
+    concurrency: int,
+    members: bool,
+    policy_dir: Path,
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
     """`concurrency` workers each search theorem after theorem for `args.seconds`: the number
     of live searches stays at `concurrency` (a finished search is replaced at once), as when
-    a prover works through a problem set. Figures cover that window only."""
+    a prover works through a problem set. Figures cover that window only. With `members`,
+    each search joins the batcher as a member (as the service's searches do); without, it
+    is a plain caller and batches form by the timer alone."""
     inner = HfTacticGenerator(policy_dir, device="cpu", dtype="float32", max_batch=512)
     policy = BatchingGenerator(inner, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3)
     cmd = (sys.executable, "-m", "prover_core.propositional", "--latency-ms", str(args.latency_ms))
@@ -63,9 +71,10 @@ async def run_level(
             async with pool.lease(record["header"]) as lease:
                 res = await lease.repl.command(record["formal_statement"].rstrip() + "\n  sorry",
                                                lease.env)  # fmt: skip
-                async with policy.member() as member:
+                async with contextlib.AsyncExitStack() as stack:
+                    caller = await stack.enter_async_context(policy.member()) if members else policy
                     search = live[wid] = BestFirstSearch(
-                        res.sorries[0].state, lease.repl, member, config, sampling
+                        res.sorries[0].state, lease.repl, caller, config, sampling
                     )
                     result = await search.run()
                 del live[wid]
@@ -88,6 +97,7 @@ async def run_level(
     expansions = sum(s.expansions for s in stats)
     return {
         "concurrency": concurrency,
+        "members": members,
         "wall_s": wall,
         "expansions": expansions,
         "expansions_per_s": expansions / wall,
@@ -142,6 +152,11 @@ def main() -> int:
         default=None,
         help="Keep the fine-tuned tiny policy here (built when missing, reused after).",
     )
+    ap.add_argument(
+        "--compare-plain",
+        action="store_true",
+        help="Also run each level with searches as plain callers (timer-only batching).",
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,21 +169,23 @@ def main() -> int:
             build_policy(corpus, problems, policy_dir, Path(tmp), args.sft_epochs)
         results = []
         for level in (int(c) for c in args.concurrency.split(",")):
-            r = asyncio.run(run_level(hard, level, policy_dir, args))
-            results.append(r)
-            book, busy = 100 * r["bookkeeping_share"], 100 * r["policy_busy_share"]
-            print(
-                f"concurrency {r['concurrency']:>4}: {r['expansions_per_s']:7.1f} exp/s, "
-                f"mean batch {r['mean_batch']:6.1f}, bookkeeping {book:5.2f}% of wall, "
-                f"policy busy {busy:5.1f}%, wall {r['wall_s']:.1f}s, "
-                f"{r['mean_expansions']:.1f} exp/search {r['statuses']}",
-                flush=True,
-            )
+            for members in (True, False) if args.compare_plain else (True,):
+                r = asyncio.run(run_level(hard, level, members, policy_dir, args))
+                results.append(r)
+                book, busy = 100 * r["bookkeeping_share"], 100 * r["policy_busy_share"]
+                print(
+                    f"concurrency {r['concurrency']:>4} {'members' if members else 'plain  '}: "
+                    f"{r['expansions_per_s']:7.1f} exp/s, mean batch {r['mean_batch']:6.1f}, "
+                    f"bookkeeping {book:5.2f}% of wall, policy busy {busy:5.1f}%, "
+                    f"{r['searches_finished']} searches, {r['mean_expansions']:.1f} exp/search "
+                    f"{r['statuses']}",
+                    flush=True,
+                )
     print("targets: bookkeeping <= 5% of wall; mean batch >= 16 at 32 concurrent searches")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"args": vars(args) | {"out": str(args.out)},
-                                        "results": results}, indent=1))  # fmt: skip
+        args.out.write_text(json.dumps({"args": vars(args), "results": results},
+                                       indent=1, default=str))  # fmt: skip
     return 0
 
 

@@ -67,7 +67,12 @@ class PolicyConfig(_Section):
     device: str = Field("auto", description="`auto`, `cpu`, `cuda` or `cuda:N` for hf.")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     max_batch: int = Field(64, gt=0, description="Most states per backend call.")
-    max_wait_ms: float = Field(5.0, ge=0, description="How long the batcher waits to fill.")
+    max_wait_ms: float = Field(
+        5.0,
+        ge=0,
+        description="Longest a batch is held open for more requests once the model is free "
+        "(never when every running search is already waiting).",
+    )
     request_timeout_s: float = Field(120.0, gt=0)
     retries: int = Field(3, ge=0)
 
