@@ -43,7 +43,7 @@ async def measure(root: Path, model: Path, args: argparse.Namespace) -> dict[str
     (root / "leanstep.toml").write_text(
         "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in standin) + "]\n"
         f'[policy]\nbackend = "hf"\nmodel = "{model}"\ndevice = "cpu"\ndtype = "float32"\n'
-        f"max_tokens = {args.max_tokens}\nmax_wait_ms = 0\n"
+        f"max_tokens = {args.max_tokens}\n"
     )
     client = LanguageClient("bench", "1")
     logs: list[tuple[str, float, float, float]] = []

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from prover_core.config import Config, SearchConfig
 from prover_core.lean.decl import Declaration, declaration_at, find_declaration, offset_of
-from prover_core.lean.goal_at import goal_at, make_probe, split_imports
+from prover_core.lean.goal_at import Probe, goal_at, make_probe, split_imports
 from prover_core.lean.lexer import lex
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
@@ -169,8 +169,14 @@ class Service:
         if probe is None:
             return SuggestResult(None, (), "the position is not inside a tactic block")
         n = n or self.config.search.suggestions
+        async with participant(self.policy) as policy:
+            return await self._suggest(policy, probe, n, goal)
+
+    async def _suggest(
+        self, policy: TacticGenerator, probe: Probe, n: int, goal: str | None
+    ) -> SuggestResult:
         sampling = sampling_of(self.config.policy)
-        early = asyncio.ensure_future(self.policy.generate([goal], n, sampling)) if goal else None
+        early = asyncio.ensure_future(policy.generate([goal], n, sampling)) if goal else None
         imports, rest = split_imports(probe.context)
         clock = time.perf_counter
         try:
@@ -185,7 +191,7 @@ class Service:
                 if early is not None and same:
                     [candidates] = await early
                 else:
-                    [candidates] = await self.policy.generate([state.text], n, sampling)
+                    [candidates] = await policy.generate([state.text], n, sampling)
                 t2 = clock()
                 suggestions = await self._check(lease.repl, state, candidates, probe.typed)
                 t3 = clock()

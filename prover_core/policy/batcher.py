@@ -120,17 +120,22 @@ class BatchingGenerator:
         if req.settled:
             return
         req.settled = True
-        if req.member is not None:
-            req.member.pending -= 1
-            if req.member.pending == 0:
+        m = req.member
+        if m is not None and m.open:
+            m.pending -= 1
+            if m.pending == 0:
                 self._waiting_members -= 1
                 self._wake.set()
 
     def _join(self) -> None:
         self._members += 1
 
-    def _leave(self) -> None:
+    def _leave(self, member: BatchMember) -> None:
+        """`member` (already closed) stops counting, whether or not it still has requests."""
         self._members -= 1
+        if member.pending > 0:
+            member.pending = 0
+            self._waiting_members -= 1
         self._wake.set()
 
     def _ensure_dispatcher(self) -> asyncio.AbstractEventLoop:
@@ -242,14 +247,14 @@ class BatchMember:
 
     def __init__(self, batcher: BatchingGenerator) -> None:
         self._batcher = batcher
-        self._open = True
+        self.open = True
         self.pending = 0
         batcher._join()
 
     async def generate(
         self, states: Sequence[str], n: int, sampling: Sampling
     ) -> list[list[TacticCandidate]]:
-        if not self._open:
+        if not self.open:
             raise PolicyUnavailable("this batch member has left")
         return await self._batcher._submit(states, n, sampling, self)
 
@@ -257,9 +262,9 @@ class BatchMember:
         return await self._batcher.score(pairs)
 
     async def aclose(self) -> None:
-        if self._open:
-            self._open = False
-            self._batcher._leave()
+        if self.open:
+            self.open = False
+            self._batcher._leave(self)
 
     async def __aenter__(self) -> BatchMember:
         return self

@@ -193,3 +193,20 @@ async def test_participant_is_a_member_only_for_a_batcher() -> None:
         assert isinstance(p, BatchMember)
     async with participant(inner) as q:
         assert q is inner
+
+
+async def test_a_member_leaving_mid_request_leaves_the_count_right() -> None:
+    inner = Recorder(delay_s=0.0)
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.3)
+    s = Sampling()
+    a, b = batcher.member(), batcher.member()
+    stale = asyncio.create_task(a.generate(["stale"], 1, s))
+    await asyncio.sleep(0.01)
+    await a.aclose()  # its request is still queued and is answered later
+    await asyncio.wait_for(asyncio.gather(stale, b.generate(["b"], 1, s)), 2.0)
+    async with batcher.member() as c:
+        held = asyncio.create_task(b.generate(["b2"], 1, s))
+        await asyncio.sleep(0.05)
+        assert not held.done()  # c is open and not waiting: b2 is held for it
+        await asyncio.wait_for(asyncio.gather(held, c.generate(["c"], 1, s)), 2.0)
+    assert inner.calls[-1] == ["b2", "c"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
 from prover_core.config import Config
 from prover_core.lean.pool import ReplPool
+from prover_core.policy.batcher import BatchingGenerator
 from prover_core.service import Service
 from tests.support.scripted_policy import ScriptedPolicy
 from tests.support.standin import standin_config
@@ -87,3 +89,19 @@ async def test_prove_a_sorry_inside_a_bullet(service: Service) -> None:
 async def test_prove_reports_failures_as_values(service: Service) -> None:
     assert not (await service.prove(FILE, theorem="nope")).proved
     assert "no sorry" in (await service.prove(FILE, theorem="t")).message
+
+
+async def test_suggest_and_prove_on_a_batcher_never_wait_out_its_timer() -> None:
+    """Each request joins the batcher as a member, so alone it runs at once even with a
+    timer far longer than the whole request."""
+    cfg = Config(lean=standin_config())
+    policy = BatchingGenerator(ScriptedPolicy(script), max_batch=64, max_wait_s=60.0)
+    svc = Service(cfg, policy, ReplPool(cfg.lean))
+    try:
+        res = await asyncio.wait_for(svc.suggest(FILE, 3, 2, n=8), 20.0)
+        assert [s.tactic for s in res.suggestions][:1] == ["exact hp"]
+        proved = await asyncio.wait_for(svc.prove(FILE, theorem="u"), 20.0)
+        assert proved.proved
+        assert policy.stats.calls >= 2
+    finally:
+        await svc.aclose()
