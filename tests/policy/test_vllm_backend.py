@@ -124,6 +124,17 @@ async def test_seeded_sampling_is_reproducible(gen: Any) -> None:
 
 
 @engine_test
+async def test_more_seeded_prompt_tokens_than_one_engine_step_takes(gen: Any) -> None:
+    """On CPU, vLLM's runner used to die on a seeded request whose prefill was chunked (it
+    rewinds the request's generator; CPU generators cannot): the backend turns chunking off."""
+    states = [
+        "".join(f"h{j} : x{i} = x{i}\n" for j in range(30)) + STATES[i % 3] for i in range(96)
+    ]
+    out = await gen.generate(states, 4, Sampling(temperature=1.3, max_tokens=8, seed=3))
+    assert [len(c) for c in out] == [4] * len(states)
+
+
+@engine_test
 async def test_concurrent_calls_and_one_slot_give_the_same_results(
     gen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
