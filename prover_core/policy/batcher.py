@@ -7,10 +7,12 @@ Invariants:
   this process; more for servers that batch across calls themselves (vLLM, OpenAI-style).
 - A group runs once a call slot is free and one of these holds: it has `max_batch` states;
   every member (a search registered with `member()`) is waiting on the batcher, so nobody
-  else can join; or `max_wait_s` has passed since its oldest request arrived or since a
-  call last finished, whichever is later. The last clause lets the searches a call just
-  served come back from Lean and join the requests that queued during that call, so
-  concurrent searches merge into one batch instead of alternating in two half-size ones.
+  else can join; or `max_wait_s` has passed since the group could first have run (its
+  first request arrived with a slot free, or the first call to finish after that arrival).
+  The last clause lets the searches a call just served come back from Lean and join the
+  requests that queued during that call, so concurrent searches merge into one batch
+  instead of alternating in two half-size ones; it is fixed once set, so calls finishing
+  all the time cannot postpone a group for ever.
 - Among runnable groups, the one with the oldest request runs first.
 - A caller cancelled before its group runs is dropped from the batch; each caller receives
   exactly its own states' candidates, in order; a backend error reaches every caller of
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +46,7 @@ class _Group:
     n: int
     sampling: Sampling
     requests: list[_Request] = field(default_factory=list)
+    ready_from: float | None = None  # when a slot was first free for these requests
 
     def prune(self) -> None:
         self.requests = [r for r in self.requests if not r.future.done()]
@@ -85,7 +89,6 @@ class BatchingGenerator:
         self._groups: dict[tuple[int, Sampling], _Group] = {}
         self._members = 0
         self._waiting_members = 0
-        self._free_since = float("-inf")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(max_concurrent)
@@ -122,6 +125,8 @@ class BatchingGenerator:
             member.pending += 1
         group = self._groups.setdefault((n, sampling), _Group(n, sampling))
         group.requests.append(req)
+        if group.ready_from is None and not self._slots.locked():
+            group.ready_from = req.arrived
         self._wake.set()
         try:
             return await req.future
@@ -164,8 +169,8 @@ class BatchingGenerator:
         return loop
 
     def _runnable(self, now: float) -> tuple[_Group | None, float | None]:
-        """The group to run now, else the time at which one becomes runnable (None: no
-        request is pending)."""
+        """The group to run now, else when one becomes runnable (None: not by the clock,
+        only after an arrival, a finished call or a member leaving)."""
         for key, group in list(self._groups.items()):
             group.prune()
             if not group.requests:
@@ -174,13 +179,14 @@ class BatchingGenerator:
             return None, None
         everyone_waiting = self._members > 0 and self._waiting_members >= self._members
         oldest = sorted(self._groups.values(), key=lambda g: g.requests[0].arrived)
-        for group in oldest:
-            start = max(group.requests[0].arrived, self._free_since) + self._max_wait_s
+        starts = [
+            math.inf if g.ready_from is None else g.ready_from + self._max_wait_s for g in oldest
+        ]
+        for group, start in zip(oldest, starts, strict=True):
             if everyone_waiting or group.size >= self._max_batch or start <= now:
                 return group, None
-        return None, min(
-            max(g.requests[0].arrived, self._free_since) + self._max_wait_s for g in oldest
-        )
+        first = min(starts)  # inf: every group waits for a slot; a finished call wakes us
+        return None, None if math.isinf(first) else first
 
     async def _dispatch(self) -> None:
         loop = asyncio.get_running_loop()
@@ -194,6 +200,8 @@ class BatchingGenerator:
                 continue
             batch = self._take(group)
             await self._slots.acquire()  # free, so this does not wait
+            if group.requests:  # the rest of a group larger than max_batch
+                group.ready_from = None if self._slots.locked() else loop.time()
             call = loop.create_task(self._call(group.n, group.sampling, batch))
             self._calls.add(call)
             call.add_done_callback(self._calls.discard)
@@ -218,7 +226,9 @@ class BatchingGenerator:
         self._running -= 1
         if self._running == 0:
             self.stats.busy_s += now - self._busy_from
-        self._free_since = now
+        for group in self._groups.values():
+            if group.ready_from is None:
+                group.ready_from = now
         self._wake.set()
 
     def _take(self, group: _Group) -> list[_Request]:

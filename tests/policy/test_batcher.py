@@ -278,3 +278,24 @@ async def test_the_factory_lets_only_servers_take_calls_concurrently(
         asyncio.gather(*(batcher.generate([f"s{i}"], 1, Sampling()) for i in range(8))), 5.0
     )
     assert inner.peak == slots
+
+
+async def test_calls_finishing_all_the_time_do_not_postpone_a_group() -> None:
+    """Scoring keeps one of two slots busy and finishes every 10 ms, far more often than
+    max_wait; a request that arrived with a slot free still runs max_wait later."""
+    inner = Overlap(delay_s=0.01)
+    batcher = BatchingGenerator(inner, max_batch=64, max_wait_s=0.1, max_concurrent=2)
+    stop = asyncio.Event()
+
+    async def keep_scoring() -> None:
+        while not stop.is_set():
+            await batcher.score([("a", "b")])
+
+    scoring = asyncio.create_task(keep_scoring())
+    await asyncio.sleep(0.03)
+    t0 = asyncio.get_running_loop().time()
+    await asyncio.wait_for(batcher.generate(["a"], 1, Sampling()), 2.0)
+    waited = asyncio.get_running_loop().time() - t0
+    stop.set()
+    await scoring
+    assert 0.09 <= waited < 0.5
