@@ -163,6 +163,8 @@ class BatchingGenerator:
             self._groups.clear()
             self._wake = asyncio.Event()
             self._slots = asyncio.Semaphore(self._max_concurrent)
+            self._running = 0
+            self._calls = set()
             self._dispatcher = None
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = loop.create_task(self._dispatch())

@@ -299,3 +299,14 @@ async def test_calls_finishing_all_the_time_do_not_postpone_a_group() -> None:
     stop.set()
     await scoring
     assert 0.09 <= waited < 0.5
+
+
+def test_one_batcher_serves_one_event_loop_after_another() -> None:
+    batcher = BatchingGenerator(Recorder(delay_s=0.0), max_batch=8, max_wait_s=0.01)
+
+    async def once(tag: str) -> str:
+        async with batcher.member() as m:
+            return (await m.generate([tag], 1, Sampling()))[0][0].text
+
+    assert asyncio.run(once("a")) == "t-a-0"
+    assert asyncio.run(once("b")) == "t-b-0"
