@@ -25,6 +25,7 @@ from pygls.lsp.client import LanguageClient
 
 from prover_core.policy.tiny import build_tiny_policy
 from prover_core.propositional.generator import write_corpus
+from training.records import atomic_write_json
 
 FILE = """theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by
   constructor
@@ -127,8 +128,7 @@ def main() -> int:
         print(kind + ": " + ", ".join(f"{k}={v:.2f}" for k, v in r.items()))
     print("target: overhead <= 10 ms p50")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1))
+        atomic_write_json(args.out, report)
     return 0
 
 

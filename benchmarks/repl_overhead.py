@@ -25,6 +25,7 @@ from prover_core.config import LeanConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.types import Advanced
+from training.records import atomic_write_json
 
 THEOREM = "theorem t (p q r : Prop) (hp : p) (hq : q) (hr : r) : (p ∧ q) ∧ r := by sorry"
 TACTICS = ["constructor", "exact hq", "intro x", "exact hp"]
@@ -160,8 +161,7 @@ def main() -> int:
         print(f"{k:<32} {v:10.3f}" if isinstance(v, float) else f"{k:<32} {v}")
     print("target: driver overhead median <= 0.5 ms per request")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1))
+        atomic_write_json(args.out, report)
     return 0
 
 

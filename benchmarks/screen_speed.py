@@ -8,11 +8,11 @@ must stay linear). Prints the best of several runs per case and writes JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 from prover_core.lean.screen import is_clean, screen
+from training.records import atomic_write_json
 
 PROOF = """theorem t{i} (a b c : ℝ) (h₀ : 0 < a ∧ 0 < b) (h₁ : a * b = 1) : a + b ≥ 2 := by
   have h₂ : 0 ≤ (a - b) ^ 2 := sq_nonneg (a - b)
@@ -58,8 +58,7 @@ def main() -> int:
         print(f"{name:<28} {results[name]:8.2f} ms  ({len(text) / 1000:.0f} KB, best of {runs})")
     print("target: a 100 KB proof well under 50 ms")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"ms": results}, indent=1))
+        atomic_write_json(args.out, {"ms": results})
     return 0
 
 

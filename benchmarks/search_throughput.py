@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import sys
@@ -45,10 +44,12 @@ from training.demo import STANDIN
 from training.extract import corpus_records
 from training.finetune import finetune
 from training.problems import load_problems
+from training.records import atomic_write_json
 
 
-class Shared:
-    """The backend every level shares (a vLLM engine starts once); levels do not close it."""
+class PassThrough:
+    """Hides what it wraps: levels do not close the backend they share (a vLLM engine starts
+    once), and searches on a wrapped batcher are plain callers, not members."""
 
     def __init__(self, inner: TacticGenerator) -> None:
         self.inner = inner
@@ -70,14 +71,14 @@ async def run_level(
     concurrency: int,
     members: bool,
     slots: int,
-    backend: Shared,
+    backend: PassThrough,
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """`concurrency` workers each search theorem after theorem for `args.seconds`: the number
     of live searches stays at `concurrency` (a finished search is replaced at once), as when
     a prover works through a problem set. Figures cover that window only. With `members`,
-    each search joins the batcher as a member (as the service's searches do); without, it
-    is a plain caller and batches form by the timer alone. `slots`: backend calls in flight
+    each search joins the batcher as a member (as every search does); without, it is a
+    plain caller and batches form by the timer alone. `slots`: backend calls in flight
     at once."""
     policy = BatchingGenerator(
         backend, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3, max_concurrent=slots
@@ -99,12 +100,11 @@ async def run_level(
             async with pool.lease(record["header"]) as lease:
                 res = await lease.repl.command(record["formal_statement"].rstrip() + "\n  sorry",
                                                lease.env)  # fmt: skip
-                async with contextlib.AsyncExitStack() as stack:
-                    caller = await stack.enter_async_context(policy.member()) if members else policy
-                    search = live[wid] = BestFirstSearch(
-                        res.sorries[0].state, lease.repl, caller, config, sampling
-                    )
-                    result = await search.run()
+                caller = policy if members else PassThrough(policy)
+                search = live[wid] = BestFirstSearch(
+                    res.sorries[0].state, lease.repl, caller, config, sampling
+                )
+                result = await search.run()
                 del live[wid]
                 done.append(result.stats)
                 statuses.append(result.status)
@@ -156,7 +156,7 @@ async def run_all(
         )
     else:
         inner = HfTacticGenerator(policy_dir, device="cpu", dtype="float32", max_batch=512)
-    backend = Shared(inner)
+    backend = PassThrough(inner)
     results = []
     try:
         for level in (int(c) for c in args.concurrency.split(",")):
@@ -247,9 +247,8 @@ def main() -> int:
         results = asyncio.run(run_all(hard, policy_dir, args))
     print("targets: bookkeeping <= 5% of wall; mean batch >= 16 at 32 concurrent searches")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"args": vars(args), "results": results},
-                                       indent=1, default=str))  # fmt: skip
+        settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+        atomic_write_json(args.out, {"args": settings, "results": results})
     return 0
 
 

@@ -314,17 +314,16 @@ class Service:
                 root = await self._root_state(lease.repl, env, text, target)
             except ValueError as e:
                 return ProveResult(False, message=str(e))
-            async with participant(self.policy) as policy:
-                search = BestFirstSearch(
-                    root,
-                    lease.repl,
-                    policy,
-                    search_cfg,
-                    sampling_of(self.config.policy),
-                    on_expand=on_expand,
-                )
-                del root
-                result = await search.run()
+            search = BestFirstSearch(
+                root,
+                lease.repl,
+                self.policy,
+                search_cfg,
+                sampling_of(self.config.policy),
+                on_expand=on_expand,
+            )
+            del root
+            result = await search.run()
         if result.proof is None:
             return ProveResult(False, search=result, message=f"no proof found ({result.status})")
         edit = self._proof_text(text, target, result.proof)

@@ -87,8 +87,7 @@ class BatchingGenerator:
         self._max_wait_s = max_wait_s
         self._max_concurrent = max_concurrent
         self._groups: dict[tuple[int, Sampling], _Group] = {}
-        self._members = 0
-        self._waiting_members = 0
+        self._members: set[BatchMember] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(max_concurrent)
@@ -120,8 +119,6 @@ class BatchingGenerator:
         loop = self._ensure_dispatcher()
         req = _Request(list(states), loop.create_future(), loop.time(), member)
         if member is not None:
-            if member.pending == 0:
-                self._waiting_members += 1
             member.pending += 1
         group = self._groups.setdefault((n, sampling), _Group(n, sampling))
         group.requests.append(req)
@@ -138,22 +135,15 @@ class BatchingGenerator:
         if req.settled:
             return
         req.settled = True
-        m = req.member
-        if m is not None and m.open:
-            m.pending -= 1
-            if m.pending == 0:
-                self._waiting_members -= 1
-                self._wake.set()
+        if req.member is not None:
+            req.member.pending -= 1
 
-    def _join(self) -> None:
-        self._members += 1
+    def _join(self, member: BatchMember) -> None:
+        self._members.add(member)
 
     def _leave(self, member: BatchMember) -> None:
-        """`member` (already closed) stops counting, whether or not it still has requests."""
-        self._members -= 1
-        if member.pending > 0:
-            member.pending = 0
-            self._waiting_members -= 1
+        """`member` stops counting, whether or not it still has requests."""
+        self._members.discard(member)
         self._wake.set()
 
     def _ensure_dispatcher(self) -> asyncio.AbstractEventLoop:
@@ -179,7 +169,7 @@ class BatchingGenerator:
                 del self._groups[key]
         if not self._groups:
             return None, None
-        everyone_waiting = self._members > 0 and self._waiting_members >= self._members
+        everyone_waiting = bool(self._members) and all(m.pending for m in self._members)
         oldest = sorted(self._groups.values(), key=lambda g: g.requests[0].arrived)
         starts = [
             math.inf if g.ready_from is None else g.ready_from + self._max_wait_s for g in oldest
@@ -209,29 +199,29 @@ class BatchingGenerator:
             call.add_done_callback(self._calls.discard)
 
     async def _call(self, n: int, sampling: Sampling, batch: list[_Request]) -> None:
-        """One backend call holding a slot (already acquired)."""
-        try:
-            self._enter_busy()
+        async with self._occupied():
             await self._execute(n, sampling, batch)
-        finally:
-            self._leave_busy()
-            self._slots.release()
 
-    def _enter_busy(self) -> None:
+    @contextlib.asynccontextmanager
+    async def _occupied(self) -> AsyncIterator[None]:
+        """A backend call on a slot already acquired; releases it. Busy time counts while at
+        least one call runs; a finished call starts the wait of groups still without one."""
+        loop = asyncio.get_running_loop()
         if self._running == 0:
-            self._busy_from = asyncio.get_running_loop().time()
+            self._busy_from = loop.time()
         self._running += 1
-
-    def _leave_busy(self) -> None:
-        """Busy time counts when at least one call runs; a finished call restarts the wait."""
-        now = asyncio.get_running_loop().time()
-        self._running -= 1
-        if self._running == 0:
-            self.stats.busy_s += now - self._busy_from
-        for group in self._groups.values():
-            if group.ready_from is None:
-                group.ready_from = now
-        self._wake.set()
+        try:
+            yield
+        finally:
+            now = loop.time()
+            self._running -= 1
+            if self._running == 0:
+                self.stats.busy_s += now - self._busy_from
+            for group in self._groups.values():
+                if group.ready_from is None:
+                    group.ready_from = now
+            self._slots.release()
+            self._wake.set()
 
     def _take(self, group: _Group) -> list[_Request]:
         """Detach up to `max_batch` states' worth of whole requests, oldest first."""
@@ -276,12 +266,9 @@ class BatchingGenerator:
         if self._closed:
             raise PolicyUnavailable("the policy is closed")
         self._ensure_dispatcher()
-        async with self._slots:
-            self._enter_busy()
-            try:
-                return await self._inner.score(pairs)
-            finally:
-                self._leave_busy()
+        await self._slots.acquire()
+        async with self._occupied():
+            return await self._inner.score(pairs)
 
     async def aclose(self) -> None:
         self._closed = True
@@ -307,8 +294,8 @@ class BatchMember:
     def __init__(self, batcher: BatchingGenerator) -> None:
         self._batcher = batcher
         self.open = True
-        self.pending = 0
-        batcher._join()
+        self.pending = 0  # requests waiting on the batcher
+        batcher._join(self)
 
     async def generate(
         self, states: Sequence[str], n: int, sampling: Sampling

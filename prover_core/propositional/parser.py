@@ -30,6 +30,7 @@ from .syntax import (
     Simple,
     TacSeq,
     Tactic,
+    Term,
     TermTactic,
     Then,
 )
@@ -184,6 +185,11 @@ class Parser(TermParser):
 
     def _obtain(self, t: Tok) -> Tactic:
         pat = self.pattern()
+        ty, value = self._type_and_value()
+        return RCases(value, pat, ty, (t.start, self._end(t)))
+
+    def _type_and_value(self) -> tuple[Term | None, Term | None]:
+        """`(: T)? (:= v)?` with at least one of the two."""
         ty = value = None
         if self.at(":"):
             self.advance()
@@ -193,7 +199,7 @@ class Parser(TermParser):
             value = self.term()
         if ty is None and value is None:
             raise self.fail(self.peek(), "':' or ':='")
-        return RCases(value, pat, ty, (t.start, self._end(t)))
+        return ty, value
 
     def _have(self, t: Tok) -> Tactic:
         name = pattern = None
@@ -203,15 +209,7 @@ class Parser(TermParser):
             name = PName(nt.text, (nt.start, nt.end))
         elif self.at("⟨"):
             pattern = self._pat_atom()
-        ty = value = None
-        if self.at(":"):
-            self.advance()
-            ty = self.term()
-        if self.at(":="):
-            self.advance()
-            value = self.term()
-        if ty is None and value is None:
-            raise self.fail(self.peek(), "':' or ':='")
+        ty, value = self._type_and_value()
         return Have(name, pattern, ty, value, (t.start, self._end(t)))
 
     def _show(self, t: Tok) -> Tactic:

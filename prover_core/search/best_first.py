@@ -20,6 +20,7 @@ from prover_core.config import SearchConfig
 from prover_core.errors import LeanTimeout
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
+from prover_core.policy.batcher import participant
 from prover_core.policy.protocol import Sampling, TacticGenerator
 from prover_core.search.tree import Edge, Node, Tree, normalise_tactic
 from prover_core.types import Advanced, ProofState, Proved, TacticCandidate, TacticFailed
@@ -118,6 +119,12 @@ class BestFirstSearch:
         )
 
     async def run(self) -> SearchResult:
+        """The search; on a batching policy it is a member for its whole run, so batches wait
+        for it while it is in Lean and never while every search is waiting."""
+        async with participant(self._policy) as policy:
+            return await self._run(policy)
+
+    async def _run(self, policy: TacticGenerator) -> SearchResult:
         start = time.perf_counter()
         deadline = start + self._config.wall_time_s
         budget = self._config.expansions * self._config.passes
@@ -135,7 +142,7 @@ class BestFirstSearch:
                     break
                 _, _, node = heapq.heappop(self._open)
                 self.stats.bookkeeping_s += time.perf_counter() - t0
-                proof = await self._expand(node, deadline)
+                proof = await self._expand(policy, node, deadline)
                 if self._on_expand is not None:
                     self._on_expand(self.stats)
                 if proof is not None:
@@ -153,14 +160,14 @@ class BestFirstSearch:
         self.tree.release_states()
         return result
 
-    async def _expand(self, node: Node, deadline: float) -> list[Edge] | None:
+    async def _expand(
+        self, policy: TacticGenerator, node: Node, deadline: float
+    ) -> list[Edge] | None:
         node.expanded = True
         self.stats.expansions += 1
         assert node.state is not None
         t0 = time.perf_counter()
-        [candidates] = await self._policy.generate(
-            [node.state.text], self._config.width, self._sampling
-        )
+        [candidates] = await policy.generate([node.state.text], self._config.width, self._sampling)
         t1 = time.perf_counter()
         self.stats.policy_s += t1 - t0
         fresh: dict[str, TacticCandidate] = {}

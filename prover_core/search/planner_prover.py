@@ -17,7 +17,6 @@ from typing import Any
 from prover_core.config import Config
 from prover_core.lean.repl import LeanRejected, LeanRepl
 from prover_core.lean.screen import screen
-from prover_core.policy.batcher import participant
 from prover_core.policy.protocol import Sampling, TacticGenerator
 from prover_core.search.best_first import BestFirstSearch
 from prover_core.search.planner import Plan, PlannerClient, parse_plan
@@ -193,8 +192,8 @@ class PlannerProver:
                 max_tokens=cfg.policy.max_tokens,
                 seed=i,
             )
-            async with participant(self._policy) as policy:
-                res = await BestFirstSearch(state.state, repl, policy, search_cfg, sampling).run()
+            search = BestFirstSearch(state.state, repl, self._policy, search_cfg, sampling)
+            res = await search.run()
             if res.proof is not None:
                 self.cache.put(head, statement, res.proof)
             return res.proof

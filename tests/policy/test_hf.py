@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from tiny_corpus import STATES, TRAINED
+from tiny_corpus import STATES, TRAINED, assert_logprobs_are_raw, assert_single_line_candidates
 
 from prover_core.errors import PolicyUnavailable
 from prover_core.policy.hf import HfTacticGenerator
@@ -24,12 +24,7 @@ async def test_generate_returns_n_single_line_candidates(tiny_dir: Path, fast: b
     gen = HfTacticGenerator(tiny_dir, fast_decode=fast)
     assert isinstance(gen, TacticGenerator)
     out = await gen.generate(STATES, 3, Sampling(temperature=1.0, max_tokens=10, seed=0))
-    assert [len(c) for c in out] == [3, 3, 3]
-    for cands in out:
-        for c in cands:
-            assert "\n" not in c.text and c.text == c.text.strip()
-            assert c.logprob <= 0
-            assert 1 <= c.n_tokens <= 10
+    assert_single_line_candidates(out, 3, 10)
 
 
 @pytest.mark.parametrize("fast", PATHS)
@@ -78,16 +73,7 @@ async def test_trained_policy_greedily_produces_its_tactic(trained_dir: Path, fa
 
 @pytest.mark.parametrize("fast", PATHS)
 async def test_logprobs_are_raw_whatever_the_temperature(trained_dir: Path, fast: bool) -> None:
-    gen = HfTacticGenerator(trained_dir, fast_decode=fast)
-    state = STATES[1]
-    (per_token,) = await gen.score([(state, TRAINED[state])])
-    for temperature, top_p in [(1.3, 1.0), (0.6, 0.9)]:
-        s = Sampling(temperature=temperature, top_p=top_p, max_tokens=24, seed=1)
-        (cands,) = await gen.generate([state], 32, s)
-        hits = [c for c in cands if c.text == TRAINED[state] and c.n_tokens == len(per_token)]
-        assert hits, cands
-        for c in hits:
-            assert c.logprob == pytest.approx(sum(per_token), abs=1e-4)
+    await assert_logprobs_are_raw(HfTacticGenerator(trained_dir, fast_decode=fast))
 
 
 async def test_both_paths_agree_greedily(trained_dir: Path) -> None:

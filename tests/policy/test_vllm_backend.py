@@ -7,7 +7,6 @@ module's event loop. Skipped without vLLM (see tests/support/vllm_env.py).
 from __future__ import annotations
 
 import asyncio
-import math
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, cast
 
 import pytest
 import pytest_asyncio
-from tiny_corpus import STATES, TRAINED
+from tiny_corpus import STATES, TRAINED, assert_logprobs_are_raw, assert_single_line_candidates
 
 from prover_core.errors import PolicyUnavailable
 from prover_core.policy.protocol import Sampling, TacticGenerator
@@ -53,12 +52,7 @@ def test_missing_vllm_raises_policy_unavailable_with_a_hint(
 async def test_generate_returns_n_single_line_candidates(gen: Any) -> None:
     assert isinstance(gen, TacticGenerator)
     out = await gen.generate(STATES, 4, Sampling(temperature=1.3, max_tokens=16, seed=0))
-    assert [len(c) for c in out] == [4, 4, 4]
-    for cands in out:
-        for c in cands:
-            assert "\n" not in c.text and c.text == c.text.strip()
-            assert math.isfinite(c.logprob) and c.logprob <= 0
-            assert 1 <= c.n_tokens <= 16
+    assert_single_line_candidates(out, 4, 16)
 
 
 @engine_test
@@ -92,15 +86,7 @@ async def test_greedy_logprob_and_count_are_scores(gen: Any) -> None:
 
 @engine_test
 async def test_logprobs_are_raw_whatever_the_temperature(gen: Any) -> None:
-    state = STATES[1]
-    (per_token,) = await gen.score([(state, TRAINED[state])])
-    for temperature, top_p in [(1.3, 1.0), (0.6, 0.9)]:
-        s = Sampling(temperature=temperature, top_p=top_p, max_tokens=24, seed=1)
-        (cands,) = await gen.generate([state], 32, s)
-        hits = [c for c in cands if c.text == TRAINED[state] and c.n_tokens == len(per_token)]
-        assert hits, cands
-        for c in hits:
-            assert c.logprob == pytest.approx(sum(per_token), abs=1e-4)
+    await assert_logprobs_are_raw(gen)
 
 
 @engine_test

@@ -6,13 +6,12 @@ One server for the module; skipped without vLLM (see tests/support/vllm_env.py).
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from tiny_corpus import STATES, TRAINED
+from tiny_corpus import STATES, TRAINED, assert_single_line_candidates
 
 from prover_core.policy.openai import OpenAITacticGenerator
 from prover_core.policy.protocol import Sampling
@@ -52,12 +51,7 @@ async def test_generate_gives_n_candidates_with_finite_logprobs(
     client: OpenAITacticGenerator,
 ) -> None:
     out = await client.generate(STATES, 4, Sampling(temperature=1.3, max_tokens=16, seed=0))
-    assert [len(c) for c in out] == [4, 4, 4]
-    for cands in out:
-        for c in cands:
-            assert "\n" not in c.text and c.text == c.text.strip()
-            assert math.isfinite(c.logprob) and c.logprob <= 0
-            assert 1 <= c.n_tokens <= 16
+    assert_single_line_candidates(out, 4, 16)
 
 
 async def test_server_logprobs_are_raw_and_count_the_terminator(
