@@ -74,6 +74,8 @@ _LETTERLIKE = (
 )
 _LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _SUBSCRIPT = "\u2080-\u2089\u2090-\u209c\u1d62-\u1d6a"
+# Every character an identifier may contain (a regex class body), as the current toolchain has it.
+IDENTIFIER_CHARACTERS = "A-Za-z0-9_'!?" + _LETTERLIKE + _LATIN + _SUBSCRIPT + "\u2c7c"
 # Characters whose identifier status depends on the toolchain version.
 VERSION_DEPENDENT = re.compile("[\u00c0-\u017f\u2c7c]")
 
@@ -387,3 +389,68 @@ def _end_of_raw_string(text: str, i: int, opened: int, problems: list[Problem]) 
             )
         )
     return k + len(closer)
+
+
+class Interpolation(NamedTuple):
+    """Lean's reading of an interpolated string (`interpolatedStrFn`) from its `"`.
+
+    `holes`: the code spans between each `{` and its closing `}`, in order; the last one
+    runs to where reading stopped if it never closed. `end`: the offset after the closing
+    `"`, or None if Lean's reading fails there (error) or `stop` cut it short (`cut`)."""
+
+    holes: tuple[tuple[int, int], ...]
+    end: int | None
+    cut: bool
+
+
+_INTERPOLATION_STOP = re.compile(r'["\\{]')
+
+
+def read_interpolated(text: str, i: int, stop: int) -> Interpolation:
+    """Read `text[i:]` (starting at `"`) as an interpolated string, looking no further than
+    `stop`. Holes are code lexed as `lex` lexes it, strings in them as plain strings
+    (a nested interpolated string keeps its braces balanced inside its quotes)."""
+    holes: list[tuple[int, int]] = []
+    j = i + 1
+    while True:
+        m = _INTERPOLATION_STOP.search(text, j, stop)
+        if m is None:
+            return Interpolation(tuple(holes), None, stop < len(text))
+        k = m.start()
+        if text[k] == '"':
+            return Interpolation(tuple(holes), k + 1, False)
+        if text[k] == "\\":
+            # `\{` escapes a brace; `\` + newline is a gap (`lex` checks its spaces)
+            end = k + 2 if text[k + 1 : k + 2] in ("{", "\n") else _escape_end(text, k)
+            if end is None:
+                return Interpolation(tuple(holes), None, False)
+            j = end
+            continue
+        close = _end_of_hole(text, k + 1, stop)
+        holes.append((k + 1, stop if close is None else close))
+        if close is None or close >= stop:
+            return Interpolation(tuple(holes), None, stop < len(text))
+        j = close + 1
+
+
+def _end_of_hole(text: str, h: int, stop: int) -> int | None:
+    """Offset of the `}` closing the hole that starts at `h`; None if none before `stop`."""
+    depth, pos = 0, h
+    tokens: list[Token] = []  # scratch: slow constructs are lexed for their extent only
+    problems: list[Problem] = []
+    while pos < stop:
+        for m in _MASTER[False].finditer(text, pos, stop):
+            group = m.lastgroup or ""
+            if group == "sym" and m.group() == "{":
+                depth += 1
+            elif group == "sym" and m.group() == "}":
+                if depth == 0:
+                    return m.start()
+                depth -= 1
+            elif group.endswith("_"):
+                pos = _lex_slow(group, text, m.start(), tokens, problems)
+                tokens.clear()
+                break
+        else:
+            return None
+    return None

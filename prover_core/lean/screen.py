@@ -1,25 +1,27 @@
-"""Screen untrusted Lean 4 proof text for the constructs banned by LEAN.md ("Soundness").
+"""Screen untrusted Lean 4 proof text for banned constructs (LEAN.md, "Soundness").
 
-The text is lexed as Lean lexes it (`lexer.py`): banned words inside comments, strings,
-char literals, longer or dotted identifiers (`sorry_free`, `foo.sorry`) and «quoted»
-names (`«sorry»` names a constant, it is not the `sorry` term) are not findings.
+What is banned, and why, is `banned.py`; this module finds it. The text is lexed as Lean
+lexes it (`lexer.py`): banned words inside comments, strings, char literals, longer or
+dotted identifiers (`sorry_free`, `foo.sorry`) and «quoted» names (`«sorry»` names a
+constant, it is not the `sorry` term) are not findings; a name literal is data (`` `sorry ``
+is none, `` `IO.println `` is one).
+
 Anything Lean would reject lexically is a finding, because Lean's error recovery then
-resumes where this lexer does not look.
+resumes where this lexer does not look: lexer problems (unterminated comments and strings,
+bad escapes, malformed numerals, …) and the characters of `charset.py` outside comments
+and literals (controls, invisible and fullwidth characters, letters no identifier may
+contain); bidirectional controls and NUL are findings anywhere.
 
-Judgment calls beyond the LEAN.md list:
-- every `#`-command is a finding (a proof never needs one); `#x`, a single letter with
-  primes/digits, is Mathlib's `Finset.card` notation and is allowed;
-- `instance` anywhere (also `attribute [instance]`, `deriving instance`); `unsafe` except
-  as an Aesop phase (`aesop (add unsafe apply h)`); `stop` (it is `repeat sorry`);
-- a name literal is data: `` `sorry `` is no finding, but `` `IO.println `` is;
-- metaprogramming: `by_elab`, `elab_rules`, `declare_syntax_cat`, `notation3`, simprocs,
-  names under `Lean.Elab`/`Lean.Meta`/`Lean.Parser`, the monads `TacticM`, `MetaM`, …;
-  attributes that register compiled or elaborator code (`@[tactic]`, `@[init]`, …);
-- names ending in `sorryAx`, `reduceBool`/`reduceNat`, `trustCompiler`; any `unsafeX`;
-- `+native` or `native := <not false>` anywhere is `decide +native`; `set_option doc.*`
-  (Verso doc comments are elaborated, but doc comments are skipped here);
-- an interpolated string (after `s!`, `m!`, `throwError`, …) containing a `{` hole:
-  holes are code that Lean elaborates and this screen does not (choice: reject).
+Context, not the previous token, decides two rules:
+- `unsafe` is allowed only as an Aesop rule phase: inside the `(add …)` clause of a
+  tactic that takes Aesop clauses (`aesop (config := …) (add safe h, unsafe 50% apply g)`,
+  also `aesop_cat`, `finiteness`, …) or in an `aesop` attribute (`@[aesop unsafe apply]`);
+- a string containing `{` is also read as Lean reads an interpolated string (after `s!`,
+  `m!`, `f!`, `throwError`, `trace[cls]`, or any syntax taking `interpolatedStr`), and the
+  code in its holes is screened, nested holes too. Where that reading ends somewhere the
+  plain reading has no token boundary, the string is a finding ("ambiguous string"): the
+  code after it is not where this screen looks. Reading holes has a budget linear in the
+  text; text that exhausts it (only pathological text does) is a finding.
 """
 
 from __future__ import annotations
@@ -32,7 +34,28 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from prover_core.lean.lexer import VERSION_DEPENDENT, Kind, Token, is_trivia, kind_of, lex, tile
+from prover_core.lean.banned import (
+    HEARTBEATS,
+    IO_NAMES,
+    KEYWORDS,
+    LAST_COMPONENT,
+    META_ROOTS,
+    MONADS,
+    OPTION_ROOTS,
+    OPTIONS,
+    attribute_reason,
+)
+from prover_core.lean.charset import OddCharacter, odd_characters
+from prover_core.lean.lexer import (
+    VERSION_DEPENDENT,
+    Kind,
+    Token,
+    is_trivia,
+    kind_of,
+    lex,
+    read_interpolated,
+    tile,
+)
 
 __all__ = ["Finding", "format_finding", "is_clean", "main", "screen", "screen_file"]
 
@@ -52,89 +75,62 @@ class Finding:
 # (start offset, end offset, construct, reason)
 _Hit = tuple[int, int, str, str]
 
-
-def _by_reason(table: dict[str, str]) -> dict[str, str]:
-    """{reason: "word word …"} → {word: reason}."""
-    return {word: reason for reason, words in table.items() for word in words.split()}
-
-
-_KEYWORDS = _by_reason(
-    {
-        "admits the goal without proof": "sorry admit",
-        "admits every remaining goal (`repeat sorry`)": "stop",
-        "trusts compiled code as proof (Lean.ofReduceBool)": "native_decide",
-        "runs arbitrary metaprogram code": "run_tac run_cmd run_elab run_meta by_elab",
-        "extends the parser or elaborator": "elab elab_rules macro macro_rules syntax "
-        "declare_syntax_cat notation notation3 infix infixl infixr prefix postfix",
-        "registers a simp metaprogram": "simproc dsimproc simproc_decl dsimproc_decl",
-        "runs code when the module is initialized": "initialize builtin_initialize",
-        "escapes the kernel's checks": "unsafe",
-        "defines a function the kernel cannot unfold": "partial",
-        "declares a constant whose definition the kernel never sees": "opaque",
-        "asserts a statement without proof": "axiom",
-        "declares an instance, changing how the statement elaborates": "instance",
-    }
-)
-_REGISTERS = "registers elaborator or compiler code"
-_ATTRIBUTES = _by_reason(
-    {
-        "binds the definition to native code": "extern",
-        "swaps in different code at run time": "implemented_by",
-        "rewrites compiled code that native evaluation trusts": "csimp",
-        "exports the definition to native code": "export",
-        "runs code when the module is initialized": "init",
-        _REGISTERS: "tactic term_elab command_elab macro simproc norm_num positivity",
-    }
-)
-_IO_NAMES = frozenset(("IO", "EIO", "BaseIO", "unsafeIO", "unsafeBaseIO", "unsafeEIO"))
-_LAST_COMPONENT: dict[str, tuple[str, str]] = {
-    "ofReduceBool": ("ofReduceBool", "trusts compiled code as proof"),
-    "ofReduceNat": ("ofReduceBool", "trusts compiled code as proof"),
-    "reduceBool": ("ofReduceBool", "makes the kernel run compiled code"),
-    "reduceNat": ("ofReduceBool", "makes the kernel run compiled code"),
-    "trustCompiler": ("ofReduceBool", "the axiom that trusts the compiler"),
-    "sorryAx": ("sorry", "the axiom behind `sorry`"),
-}
-_META_ROOTS = frozenset(("Elab", "Meta", "Parser"))
-_MONADS = frozenset(("TacticM", "TermElabM", "MetaM", "CoreM", "CommandElabM", "MacroM"))
 # Every identifier `_check_name` or `_check_legacy_split` can flag matches this.
 _SUSPECT = re.compile(
     "IO|unsafe|Lean|[rR]educe(?:Bool|Nat)|trustCompiler|sorryAx|"
-    + "|".join(_MONADS)
+    + "|".join(MONADS)
     + "|"
     + VERSION_DEPENDENT.pattern
 )
-_WORDS = frozenset((*_KEYWORDS, "set_option", "native"))
-_INTERPOLATORS = frozenset(("throwError", "throwErrorAt", "dbg_trace", "logInfo"))
-_HEARTBEATS = frozenset(("maxHeartbeats", "synthInstance.maxHeartbeats"))
-_OPTION_ROOTS = {
-    "debug": ("set_option debug.*", "disables kernel or elaborator checks"),
-    "doc": ("set_option doc.*", "Verso doc comments are elaborated; this screen skips comments"),
-}
+_WORDS = frozenset((*KEYWORDS, "set_option", "native"))
 _CARD_NOTATION = re.compile(r"[^\W\d_][0-9'\u2080-\u2089]*")
 _OPENERS = frozenset(("(", "[", "{", "⟨", "@["))
 _CLOSERS = frozenset(")]}⟩")
 _BRACKETS = _OPENERS | _CLOSERS
+_WALK = 64  # tokens a context walk may look back over (bounds the work per `unsafe`)
 
 
 def screen(text: str) -> tuple[Finding, ...]:
     """Every banned construct in `text`, in order of position."""
     text = text.replace("\r\n", "\n")  # as Lean normalizes its input; columns are unchanged
+    hits = _hits(text, _Budget(_BUDGET_PER_CHAR * len(text) + _BUDGET_BASE), 0, lexical=True)
+    return _to_findings(text, hits) if hits else ()
+
+
+@dataclass(slots=True)
+class _Budget:
+    """Characters that interpolated-string holes may still cost, shared by one `screen` call:
+    reading and re-screening holes is what could make screening superlinear."""
+
+    chars: int
+
+
+# Real proofs spend a few hundred characters; pathological text runs out and is a finding.
+_BUDGET_PER_CHAR, _BUDGET_BASE = 2, 1 << 14
+_MAX_DEPTH = 8  # interpolated strings nested deeper than this are a finding
+
+
+def _hits(text: str, budget: _Budget, depth: int, *, lexical: bool) -> list[_Hit]:
+    """Hits in `text` (offsets into it); `lexical`: whether lexical problems count."""
     hits: list[_Hit] = []
     texts = tile(text)
     starts: list[int] | None = None  # offsets of `texts`; `tile` leaves them implicit
     if texts is None:
         tokens, problems = lex(text)
-        hits.extend((p.start, p.end, p.construct, p.reason) for p in problems)
+        if lexical:
+            hits.extend((p.start, p.end, p.construct, p.reason) for p in problems)
         texts, starts = [t.text for t in tokens], [t.start for t in tokens]
     unique = set(texts)
     attributes = "@[" in unique or "attribute" in unique
     hot = {t for t in unique if _is_hot(t, attributes)}
-    if hot:
+    odd = list(odd_characters(text)) if lexical else []
+    if hot or odd:
         if starts is None:
             starts = list(accumulate(map(len, texts), initial=0))
-        _Checker(texts, starts, hits).run(hot)
-    return _to_findings(text, hits) if hits else ()
+        checker = _Checker(text, texts, starts, hits)
+        checker.run(hot, budget, depth)
+        checker.characters(odd)
+    return hits
 
 
 def is_clean(text: str) -> bool:
@@ -170,7 +166,7 @@ def _is_hot(text: str, attributes: bool) -> bool:
     """Whether the token spelled `text` can yield a finding (trivia never does);
     `attributes`: whether the text has an attribute list at all."""
     kind = kind_of(text)
-    if kind is Kind.HASH or (kind is Kind.STRING and "{" in text):
+    if kind is Kind.HASH or (kind is Kind.STRING and "{" in text and text[0] == '"'):
         return True
     if kind is not Kind.IDENT and kind is not Kind.NAME_LIT:
         return False
@@ -179,7 +175,7 @@ def _is_hot(text: str, attributes: bool) -> bool:
     name = _one_part_name(text) if kind is Kind.IDENT else None
     if name is None:
         return False
-    return name == "native" or (attributes and (name in _ATTRIBUTES or name.startswith("builtin_")))
+    return name == "native" or (attributes and attribute_reason(name) is not None)
 
 
 def _one_part_name(ident: str) -> str | None:
@@ -207,23 +203,23 @@ def _indices(texts: list[str], hot: set[str]) -> list[int]:
 
 
 class _Checker:
-    """Rules over a token stream: `texts[k]` starts at `starts[k]`; trivia may be mixed in."""
+    """Rules over a token stream of `text`: `texts[k]` starts at `starts[k]`; trivia may be
+    mixed in."""
 
-    def __init__(self, texts: list[str], starts: list[int], hits: list[_Hit]) -> None:
-        self.texts, self.starts, self.hits = texts, starts, hits
-        # Built on first use: attribute-list spans; bracket indices and innermost opener.
+    def __init__(self, text: str, texts: list[str], starts: list[int], hits: list[_Hit]) -> None:
+        self.text, self.texts, self.starts, self.hits = text, texts, starts, hits
+        # Built on first use: attribute-list spans; bracket indices, innermost opener, and
+        # each closer's opener.
         self._attributes: list[tuple[int, int]] | None = None
-        self._brackets: tuple[list[int], list[int]] | None = None
+        self._brackets: tuple[list[int], list[int], dict[int, int]] | None = None
 
-    def run(self, hot: set[str]) -> None:
+    def run(self, hot: set[str], budget: _Budget, depth: int) -> None:
         for k in _indices(self.texts, hot):
             tok = self.token(k)
             if tok.kind is Kind.HASH:
                 _check_hash(tok, self.hits)
             elif tok.kind is Kind.STRING:
-                prev = self.prev(k)
-                if prev is not None:
-                    _check_interpolation(self.token(prev), tok, self.hits)
+                self.check_string(tok, budget, depth)
             else:
                 if _SUSPECT.search(tok.text):
                     _check_name(tok, self.hits)
@@ -255,16 +251,68 @@ class _Checker:
 
     def check_word(self, k: int, tok: Token) -> None:
         word, hits = tok.text, self.hits
-        if word in _KEYWORDS and not (word == "unsafe" and self.is_aesop_phase(k)):
-            hits.append((tok.start, tok.end, word, _KEYWORDS[word]))
+        if word in KEYWORDS and not (word == "unsafe" and self.is_aesop_phase(k)):
+            hits.append((tok.start, tok.end, word, KEYWORDS[word]))
         # An identifier names an attribute or a config field even when «quoted».
         name = _one_part_name(word)
-        if name and (name in _ATTRIBUTES or name.startswith("builtin_")) and self.in_attribute(k):
-            hits.append((tok.start, tok.end, f"@[{name}]", _ATTRIBUTES.get(name, _REGISTERS)))
+        reason = attribute_reason(name) if name else None
+        if reason and self.in_attribute(k):
+            hits.append((tok.start, tok.end, f"@[{name}]", reason))
         if word == "set_option":
             self.check_set_option(k, tok)
         elif name == "native":
             self.check_native(k, tok)
+
+    def check_string(self, tok: Token, budget: _Budget, depth: int) -> None:
+        """Screen the holes of `tok` read as an interpolated string."""
+        what = "interpolated string"
+        if depth >= _MAX_DEPTH:
+            self.hits.append((tok.start, tok.end, what, f"nested deeper than {_MAX_DEPTH}"))
+            return
+        stop = min(len(self.text), tok.start + max(budget.chars, 0))
+        reading = read_interpolated(self.text, tok.start, stop)
+        budget.chars -= (reading.end or stop) - tok.start
+        if reading.cut or budget.chars < 0:
+            self.hits.append((tok.start, tok.end, what, "too many or too long holes to screen"))
+        if reading.end is not None and not self.ends_string(reading.end):
+            reason = "reads differently when Lean interpolates it (`s!`, `m!`, `trace[…]`, …)"
+            self.hits.append((tok.start, reading.end, "ambiguous string", reason))
+        for s, e in reading.holes:
+            budget.chars -= e - s
+            if budget.chars < 0:
+                self.hits.append((s, e, what, "too many or too long holes to screen"))
+                return
+            # A hole's lexical errors fail an interpolated string; a plain string has none.
+            for hs, he, c, r in _hits(self.text[s:e], budget, depth + 1, lexical=False):
+                self.hits.append((hs + s, he + s, c, r))
+
+    def ends_string(self, offset: int) -> bool:
+        """Whether a string token of this stream ends at `offset`."""
+        k = bisect_right(self.starts, offset - 1) - 1
+        return k >= 0 and self.end(k) == offset and kind_of(self.texts[k]) is Kind.STRING
+
+    def end(self, k: int) -> int:
+        return self.starts[k] + len(self.texts[k])
+
+    def in_code(self, offset: int) -> bool:
+        """Whether `offset` is a one-character symbol: outside comments and literals."""
+        k = bisect_right(self.starts, offset) - 1
+        if k < 0 or offset >= self.end(k):
+            return False  # in a comment `lex` dropped
+        text = self.texts[k]
+        return kind_of(text) is Kind.SYMBOL and not is_trivia(text)
+
+    def characters(self, odd: list[OddCharacter]) -> None:
+        """Hits for odd characters in code (or anywhere); adjacent alike ones join."""
+        merged: list[_Hit] = []
+        for o in odd:
+            if not (o.anywhere or self.in_code(o.offset)):
+                continue
+            if merged and merged[-1][1] == o.offset and merged[-1][2] == o.construct:
+                merged[-1] = (merged[-1][0], o.offset + 1, o.construct, merged[-1][3])
+            else:
+                merged.append((o.offset, o.offset + 1, o.construct, o.reason))
+        self.hits.extend(merged)
 
     def in_attribute(self, k: int) -> bool:
         if self._attributes is None:
@@ -290,37 +338,72 @@ class _Checker:
         return spans
 
     def is_aesop_phase(self, k: int) -> bool:
-        """`unsafe` as an Aesop rule phase: `(add unsafe …)`, `(add safe …, unsafe …)` or
-        `@[aesop unsafe …]`."""
-        prev = self.prev(k)
-        if self.is_word(prev, "add") or self.is_word(prev, "aesop"):
-            return True
-        if prev is None or self.texts[prev] != ",":
-            return False
+        """`unsafe` at `k` as an Aesop rule phase: in the `(add …)` clause after a tactic
+        name and its other clauses, or in an `aesop` attribute (`@[aesop unsafe …]`,
+        `attribute [aesop unsafe] …`). Other modifiers may come first: `(add 50% unsafe h)`."""
         opener = self.enclosing(k)
-        return (
-            opener is not None
-            and self.texts[opener] == "("
-            and self.is_word(self.next(opener), "add")
-        )
+        head = None if opener is None else self.segment_head(k, opener)
+        if opener is None or head is None:
+            return False
+        if self.texts[opener] == "(":
+            return self.is_word(self.next(opener), "add") and self.follows_tactic(opener)
+        if self.texts[opener] == "@[" or (
+            self.texts[opener] == "[" and self.is_word(self.prev(opener), "attribute")
+        ):
+            while head is not None and self.texts[head] in ("local", "scoped"):
+                head = self.next(head)
+            return self.is_word(head, "aesop")
+        return False
 
-    def enclosing(self, k: int) -> int | None:
-        """Index of the innermost bracket still open at token `k` (any closer closes any)."""
+    def segment_head(self, k: int, opener: int) -> int | None:
+        """First token of the `,`-separated item holding `k` directly inside the bracket
+        at `opener`; None if that is more than `_WALK` steps back."""
+        for _ in range(_WALK):
+            p = self.prev(k)
+            if p is None or p == opener or self.texts[p] == ",":
+                return k
+            match = self.matching(p) if self.texts[p] in _CLOSERS else p
+            if match is None:
+                return None
+            k = match
+        return None
+
+    def follows_tactic(self, opener: int) -> bool:
+        """Whether only bracketed clauses stand between `opener` and an identifier."""
+        p = self.prev(opener)
+        for _ in range(_WALK):
+            if p is None or self.texts[p] != ")":
+                return p is not None and kind_of(self.texts[p]) is Kind.IDENT
+            match = self.matching(p)
+            p = None if match is None else self.prev(match)
+        return False
+
+    def _bracket_index(self) -> tuple[list[int], list[int], dict[int, int]]:
+        """Bracket indices, the innermost opener after each (-1: none), each closer's
+        opener (any closer closes any opener)."""
         if self._brackets is None:
             indices = [j for j, t in enumerate(self.texts) if t in _BRACKETS]
             tops: list[int] = []
             stack: list[int] = []
+            matches: dict[int, int] = {}
             for j in indices:
                 if self.texts[j] in _CLOSERS:
                     if stack:
-                        stack.pop()
+                        matches[j] = stack.pop()
                 else:
                     stack.append(j)
                 tops.append(stack[-1] if stack else -1)
-            self._brackets = (indices, tops)
-        indices, tops = self._brackets
+            self._brackets = (indices, tops, matches)
+        return self._brackets
+
+    def enclosing(self, k: int) -> int | None:
+        """Index of the innermost bracket still open at token `k`."""
+        indices, tops, _ = self._bracket_index()
         i = bisect_left(indices, k) - 1
         return tops[i] if i >= 0 and tops[i] >= 0 else None
+
+    def matching(self, closer: int) -> int | None:
+        return self._bracket_index()[2].get(closer)
 
     def check_set_option(self, k: int, tok: Token) -> None:
         name_at = self.next(k)
@@ -328,9 +411,11 @@ class _Checker:
             return
         name = self.token(name_at)
         option = ".".join(name.parts)
-        if name.parts[0] in _OPTION_ROOTS:
-            self.hits.append((tok.start, name.end, *_OPTION_ROOTS[name.parts[0]]))
-        elif option in _HEARTBEATS:
+        if name.parts[0] in OPTION_ROOTS:
+            self.hits.append((tok.start, name.end, *OPTION_ROOTS[name.parts[0]]))
+        elif option in OPTIONS:
+            self.hits.append((tok.start, name.end, f"set_option {option}", OPTIONS[option]))
+        elif option in HEARTBEATS:
             value_at = self.next(name_at)
             if value_at is not None and _nat_value(self.texts[value_at]) == 0:
                 end = self.token(value_at).end
@@ -356,15 +441,15 @@ def _check_name(tok: Token, hits: list[_Hit]) -> None:
     if parts and parts[0] == "_root_":
         parts = parts[1:]
     found: list[tuple[str, str]] = []
-    if not _IO_NAMES.isdisjoint(parts):
+    if not IO_NAMES.isdisjoint(parts):
         found.append(("IO", "performs input/output"))
-    if any(p.startswith("unsafe") and p[6:7].isupper() and p not in _IO_NAMES for p in parts):
+    if any(p.startswith("unsafe") and p[6:7].isupper() and p not in IO_NAMES for p in parts):
         found.append(("unsafe", "calls an unsafe primitive"))
-    if parts and parts[-1] in _LAST_COMPONENT:
-        found.append(_LAST_COMPONENT[parts[-1]])
-    if len(parts) >= 2 and parts[0] == "Lean" and parts[1] in _META_ROOTS:
+    if parts and parts[-1] in LAST_COMPONENT:
+        found.append(LAST_COMPONENT[parts[-1]])
+    if len(parts) >= 2 and parts[0] == "Lean" and parts[1] in META_ROOTS:
         found.append((f"Lean.{parts[1]}", "metaprogramming API"))
-    found.extend((p, "metaprogram monad") for p in parts if p in _MONADS)
+    found.extend((p, "metaprogram monad") for p in parts if p in MONADS)
     hits.extend((tok.start, tok.end, construct, reason) for construct, reason in found)
 
 
@@ -375,8 +460,8 @@ def _check_legacy_split(tok: Token, hits: list[_Hit]) -> None:
         if sub.kind is Kind.IDENT or sub.kind is Kind.NAME_LIT:
             sub = sub._replace(start=sub.start + tok.start, end=sub.end + tok.start)
             _check_name(sub, hits)
-            if sub.kind is Kind.IDENT and not sub.quoted and sub.text in _KEYWORDS:
-                hits.append((sub.start, sub.end, sub.text, _KEYWORDS[sub.text]))
+            if sub.kind is Kind.IDENT and not sub.quoted and sub.text in KEYWORDS:
+                hits.append((sub.start, sub.end, sub.text, KEYWORDS[sub.text]))
 
 
 def _nat_value(numeral: str) -> int | None:
@@ -397,15 +482,6 @@ def _check_hash(tok: Token, hits: list[_Hit]) -> None:
         hits.append((tok.start, tok.end, "#exit", "stops Lean before the rest is checked"))
     elif not _CARD_NOTATION.fullmatch(word):
         hits.append((tok.start, tok.end, tok.text, "a proof never needs a `#` command"))
-
-
-def _check_interpolation(prev: Token, tok: Token, hits: list[_Hit]) -> None:
-    if "{" in tok.text and prev.kind is Kind.IDENT:
-        last = prev.parts[-1]
-        if last.endswith("!") or last in _INTERPOLATORS:
-            hits.append(
-                (tok.start, tok.end, "interpolated string", "`{…}` holes are code, not screened")
-            )
 
 
 def _to_findings(text: str, hits: list[_Hit]) -> tuple[Finding, ...]:

@@ -1,0 +1,93 @@
+"""Characters that Lean rejects outside comments and literals, or that make text display
+differently from how Lean reads it.
+
+Lean's tokenizer accepts, outside comments, strings, char literals and «quoted» names, only
+` `, newline and tab as space (`Char.isWhitespace`), identifier characters
+(`isLetterLike`, Latin-1, subscripts), and the characters of its token table. The token
+table depends on the imports (Mathlib adds `∑`, `ᶜ`, `𝟙`, `⁻¹`, …), so the characters that
+no token can contain are drawn by Unicode category: controls, invisible format characters,
+spaces other than ` `, private-use and unassigned code points, combining marks, the
+fullwidth forms and letters that are no identifier character (Cyrillic `а` looks like
+Latin `a`, but Lean stops at it). Greek, letter-like symbols, mathematical alphanumerics
+and modifier letters (`ᵀ`, `ˣ`, `ᵒᵈ`) stay allowed: Lean and Mathlib use them.
+
+Bidirectional controls and NUL are findings anywhere, comments and strings included: the
+first reorder what a reader sees (Trojan Source), the second cuts text short in tools that
+pass it on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from typing import NamedTuple
+
+from prover_core.lean.lexer import IDENTIFIER_CHARACTERS
+
+__all__ = ["OddCharacter", "odd_characters"]
+
+
+class OddCharacter(NamedTuple):
+    offset: int
+    construct: str
+    reason: str
+    anywhere: bool  # a finding inside comments and literals too
+
+
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Code points Lean or Mathlib use outside identifiers, whatever their category.
+_ALLOWED = re.compile(f"[{IDENTIFIER_CHARACTERS}\u0370-\u03ff\u1f00-\u1fff\u2100-\u214f]")
+_ALLOWED_RANGES = ((0x1D400, 0x1D7FF),)  # mathematical alphanumerics (`𝟙`, `𝔼`)
+_FULLWIDTH = (0xFF00, 0xFFEF)
+
+
+@cache
+def _is_odd(c: str) -> bool:
+    cp = ord(c)
+    category = unicodedata.category(c)
+    fullwidth = _FULLWIDTH[0] <= cp <= _FULLWIDTH[1]
+    if not (fullwidth or category[0] in "CZM" or (category[0] == "L" and category != "Lm")):
+        return False
+    allowed = any(a <= cp <= b for a, b in _ALLOWED_RANGES) or _ALLOWED.match(c)
+    return not (c in "\t\n\r " or allowed)
+
+
+# A superset of the odd characters: everything but ASCII text, identifier characters and
+# the common mathematical blocks, which `_is_odd` then sorts out one distinct character at a time.
+_CANDIDATE = re.compile(
+    f"[^\t\n\r\x20-\x7e{IDENTIFIER_CHARACTERS}\u0370-\u03ff\u1f00-\u1fff\u2100-\u214f"
+    "\u2190-\u22ff\u27e6-\u27ef]"
+)
+
+
+def odd_characters(text: str) -> Iterator[OddCharacter]:
+    """Each odd character of `text`, in order."""
+    for m in _CANDIDATE.finditer(text):
+        c = m.group()
+        if _is_odd(c):
+            yield _describe(m.start(), c)
+
+
+def _describe(offset: int, c: str) -> OddCharacter:
+    cp = ord(c)
+    what = f"U+{cp:04X} {unicodedata.name(c, '')}".rstrip()
+    if c == "\x00":
+        return OddCharacter(offset, "NUL", f"{what}: tools that pass the text on cut it here", True)
+    if _BIDI.match(c):
+        reason = f"{what}: reorders what a reader sees (Trojan Source)"
+        return OddCharacter(offset, "bidirectional control", reason, True)
+    category = unicodedata.category(c)
+    rejected = f"{what}: Lean rejects it outside comments and strings"
+    if _FULLWIDTH[0] <= cp <= _FULLWIDTH[1]:
+        return OddCharacter(offset, "fullwidth character", rejected, False)
+    if category == "Cc":
+        return OddCharacter(offset, "control character", rejected, False)
+    if category[0] == "C":
+        return OddCharacter(offset, "invisible character", rejected, False)
+    if category[0] == "Z":
+        return OddCharacter(offset, "non-ASCII space", rejected, False)
+    if category[0] == "M":
+        return OddCharacter(offset, "combining mark", rejected, False)
+    return OddCharacter(offset, "non-identifier letter", rejected + " (a look-alike?)", False)
