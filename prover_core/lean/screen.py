@@ -49,6 +49,7 @@ from prover_core.lean.charset import OddCharacter, odd_characters
 from prover_core.lean.lexer import (
     VERSION_DEPENDENT,
     Kind,
+    Problem,
     Token,
     is_trivia,
     kind_of,
@@ -117,9 +118,10 @@ def _hits(text: str, budget: _Budget, depth: int, *, lexical: bool) -> list[_Hit
     starts: list[int] | None = None  # offsets of `texts`; `tile` leaves them implicit
     if texts is None:
         tokens, problems = lex(text)
-        if lexical:
-            hits.extend((p.start, p.end, p.construct, p.reason) for p in problems)
         texts, starts = [t.text for t in tokens], [t.start for t in tokens]
+        if lexical:
+            kept = [p for p in problems if not _is_interpolation_escape(text, p, tokens, starts)]
+            hits.extend((p.start, p.end, p.construct, p.reason) for p in kept)
     unique = set(texts)
     attributes = "@[" in unique or "attribute" in unique
     hot = {t for t in unique if _is_hot(t, attributes)}
@@ -131,6 +133,23 @@ def _hits(text: str, budget: _Budget, depth: int, *, lexical: bool) -> list[_Hit
         checker.run(hot, budget, depth)
         checker.characters(odd)
     return hits
+
+
+# Tokens after which Lean's own syntax reads an interpolated string (`trace[cls] "…"` ends
+# in `]`; `s!`, `m!`, `f!` and most custom ones end in `!`).
+_INTERPOLATORS = frozenset(("throwError", "throwErrorAt", "throwNamedError", "dbg_trace", "]"))
+
+
+def _is_interpolation_escape(text: str, p: Problem, tokens: list[Token], starts: list[int]) -> bool:
+    """Whether `p` is a `\\{` escape (valid only in interpolated strings) in a string after
+    a token that makes it an interpolated string."""
+    if not text.startswith("\\{", p.start):
+        return False
+    k = bisect_right(starts, p.start) - 1
+    if k < 1 or tokens[k].kind is not Kind.STRING:
+        return False
+    prev = tokens[k - 1].text
+    return prev in _INTERPOLATORS or (tokens[k - 1].kind is Kind.IDENT and prev.endswith("!"))
 
 
 def is_clean(text: str) -> bool:

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prover_core.lean import screen as screen_module
+from prover_core.lean.banned import ATTRIBUTES, KEYWORDS, OPTION_ROOTS, OPTIONS
 from prover_core.lean.lexer import is_trivia, lex, tile
 from prover_core.lean.screen import Finding, format_finding, is_clean, main, screen, screen_file
 from tests.support import transcripts
@@ -163,6 +164,171 @@ FLAGGED = [
 ]
 
 
+# (rule, text it flags, constructs expected, near-miss text it must pass)
+RULES = [
+    # syntax, notation, pretty-printer and unification extension points
+    ("delab", "@[delab app.f] def d := 1", ["@[delab]"], "exact my_delab delab_x h.delab"),
+    (
+        "app_unexpander",
+        "@[app_unexpander f] def u := 1",
+        ["@[app_unexpander]"],
+        "exact app_unexpander",
+    ),
+    ("app_delab", "@[app_delab f] def d := 1", ["@[app_delab]"], "@[simp] theorem app_delab : p"),
+    ("scoped delab", "@[scoped delab app.f] def d := 1", ["@[delab]"], "open scoped Foo in simp"),
+    (
+        "builtin attribute",
+        "@[builtin_delab app.f] def d := 1",
+        ["@[builtin_delab]"],
+        "exact builtin_x",
+    ),
+    ("parser attribute", "@[term_parser] def p := 1", ["@[term_parser]"], "exact term_parser"),
+    (
+        "printing attribute",
+        "@[pp_nodot] def f := 1",
+        ["@[pp_nodot]"],
+        "@[simp, ext] def pp_nodot := 1",
+    ),
+    ("coe attribute", "@[coe] def f := 1", ["@[coe]"], "exact coe (↑x : ℤ)"),
+    (
+        "default_instance",
+        "@[default_instance] def i := 1",
+        ["@[default_instance]"],
+        "exact default",
+    ),
+    ("unification_hint", "@[unification_hint] def h := 1", ["@[unification_hint]"], "rfl"),
+    ("code action", "@[command_code_action] def a := 1", ["@[command_code_action]"], "rfl"),
+    ("tactic attribute", "@[tactic foo] def t := 1", ["@[tactic]"], "exact tactic"),
+    (
+        "binder_predicate",
+        'binder_predicate x " > " y:term => `($x > $y)',
+        ["binder_predicate"],
+        "exact binder_predicate_x",
+    ),
+    ("unif_hint", "unif_hint (n : Nat) where n =?= 0 ⊢ n + 0 =?= 0", ["unif_hint"], "exact unif"),
+    ("register_option", "register_option foo : Bool := {}", ["register_option"], "exact register"),
+    (
+        "register_simp_attr",
+        "register_simp_attr my_simps",
+        ["register_simp_attr"],
+        "simp [my_simps]",
+    ),
+    ("declare_syntax_cat", "declare_syntax_cat foo", ["declare_syntax_cat"], "exact syntax_cat"),
+    (
+        "declare_simp_like_tactic",
+        "declare_simp_like_tactic mySimp",
+        ["declare_simp_like_tactic"],
+        "simp only [declare_x]",
+    ),
+    ("syntax", 'syntax "foo" : tactic', ["syntax"], "exact Syntax.missing"),
+    ("macro", 'macro "foo" : tactic => `(tactic| rfl)', ["macro"], "exact macro_x"),
+    ("local notation", 'local notation "𝔽" => Nat', ["notation"], "exact notation_x"),
+    ("infixl", 'infixl:65 " +++ " => f', ["infixl"], "exact a +++ b"),
+    (
+        "elab_rules",
+        "elab_rules : tactic | `(tactic| foo) => pure ()",
+        ["elab_rules"],
+        "exact elab_x",
+    ),
+    ("attribute command", "attribute [simp] foo", ["attribute"], "@[simp] theorem t : p := h"),
+    (
+        "set_option pp",
+        "set_option pp.all true in\n  rfl",
+        ["set_option pp.*"],
+        "set_option maxRecDepth 100 in rfl",
+    ),
+    (
+        "set_option format",
+        "set_option format.width 20 in rfl",
+        ["set_option format.*"],
+        "set_option trace.Meta.Tactic.simp true in simp",
+    ),
+    (
+        "set_option autoImplicit",
+        "set_option autoImplicit true",
+        ["set_option autoImplicit"],
+        "set_option linter.unusedVariables false in simp",
+    ),
+    (
+        "PrettyPrinter API",
+        "exact Lean.PrettyPrinter.ppExpr e",
+        ["Lean.PrettyPrinter"],
+        "exact PrettyPrinter.x",
+    ),
+    ("init_quot", "init_quot", ["init_quot"], "exact Quot.sound h"),
+    # the Aesop exemption, decided by clause context
+    (
+        "unsafe after aesop",
+        "by aesop\nunsafe def f : Nat := 1",
+        ["unsafe"],
+        "aesop (add unsafe 50% apply foo)",
+    ),
+    (
+        "unsafe nested in a clause",
+        "aesop (add safe (unsafe h))",
+        ["unsafe"],
+        "aesop (config := {}) (add safe h, unsafe 50% apply g)",
+    ),
+    ("unsafe outside add", "aesop (erase unsafe h)", ["unsafe"], "aesop (add 50% unsafe apply g)"),
+    ("clause without a tactic", "(add unsafe h)", ["unsafe"], "aesop_cat (add unsafe h)"),
+    (
+        "unsafe after an attribute",
+        "@[simp] unsafe def x := 1",
+        ["unsafe"],
+        "@[aesop unsafe 50% apply] theorem foo : P := h",
+    ),
+    (
+        "unsafe after aesop attribute",
+        "@[aesop] unsafe def x := 1",
+        ["unsafe"],
+        "@[simp, local aesop 10% unsafe] theorem foo : P := h",
+    ),
+    ("unsafe term", "exact unsafe (f x)", ["unsafe"], '-- unsafe\nsimp ["unsafe"]'),
+    (
+        "unsafe after a rule",
+        "aesop (add unsafe h) <;> unsafe",
+        ["unsafe"],
+        "finiteness (add safe h, unsafe apply (rule_sets := [X]) g)",
+    ),
+    # holes of interpolated strings, wherever they occur
+    ("s! hole", 's!"{sorry}"', ["sorry"], 's!"{x} is fine"'),
+    ("m! hole", 'm!"{f (run_tac pure ())}"', ["run_tac"], 'm!"sorry, {x}"'),
+    ("f! hole", 'f!"{#eval 1}"', ["#eval"], 'f!"#eval {x}"'),
+    ("trace hole", 'trace[debug] "{admit}"', ["admit"], 'trace[debug] "{x} admit"'),
+    ("throwError hole", 'throwError "{native_decide}"', ["native_decide"], 'throwError "e: {e}"'),
+    ("custom syntax hole", 'sql! "{IO.println 1}"', ["IO"], 'sql! "{IO_x}"'),
+    ("nested hole", 's!"{s!"{sorry}"}"', ["sorry"], 's!"{s!"{x}"} sorry"'),
+    ("hole with a string", 's!"{sorry ++ "x"}"', ["sorry"], 's!"{"a" ++ x}"'),
+    ("braces in a hole", 's!"{ {a := sorry} }"', ["sorry"], 's!"{ {a := 1} } \\{sorry}"'),
+    ("brace escape", 'exact "\\{"', ["invalid escape"], 'trace[c] "\\{{x}" ++ s!"\\{"'),
+    (
+        "ambiguous string",
+        'trace[c] "{x /- " -/ }" ; sorry -- "',
+        ["ambiguous string"],
+        'exact "{" ++ "}"',
+    ),
+    ("too deep", 's!"{' * 9 + "x" + '}"' * 9, ["interpolated string"], 's!"{' * 8 + "x" + '}"' * 8),
+    # characters Lean rejects lexically
+    ("Cyrillic look-alike", "exact fоо", ["non-identifier letter"], "exact fαβ γ₁ Λ' x"),
+    ("micro sign", "exact µ", ["non-identifier letter"], "exact μ"),
+    ("zero-width", "exact a\u200bb", ["invisible character"], "-- a\u200bb\nexact h"),
+    ("BOM inside", "simp\ufeff", ["invisible character"], 'exact "\ufeff"'),
+    ("NUL", "exact h -- \x00", ["NUL"], "exact '\\x00'"),
+    ("control", "simp\x0b", ["control character"], "simp\t-- a tab is whitespace\r\n  rfl"),
+    ("bidi in a comment", "-- \u202e comment", ["bidirectional control"], "-- ordinary comment"),
+    ("bidi in a string", 'exact "\u2067"', ["bidirectional control"], 'exact "fоо"'),
+    ("fullwidth", "exact ｆｏｏ", ["fullwidth character"], 'exact "ｆｏｏ" -- ｆｏｏ'),
+    ("non-ASCII space", "exact\u00a0h", ["non-ASCII space"], "exact\th"),
+    ("combining mark", "exact x\u0301", ["combining mark"], "exact é ą"),
+    (
+        "Mathlib symbols",
+        "exact Ш",
+        ["non-identifier letter"],
+        "exact 𝟙 ≫ f ∘ sᶜ ᵀ Mˣ ∑ᶠ x, f x ⁻¹ ℝ≥0∞ ‹h› 𝔼[X] ℵ₀ «fоо»",
+    ),
+]
+
+
 @pytest.fixture(params=["fast", "precise"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "precise":
@@ -180,6 +346,44 @@ def test_clean(text: str, path: str) -> None:
 def test_flagged(text: str, constructs: list[str], path: str) -> None:
     assert [f.construct for f in screen(text)] == constructs
     assert not is_clean(text)
+
+
+@pytest.mark.parametrize(("rule", "bad", "constructs", "good"), RULES, ids=[r[0] for r in RULES])
+def test_rule(rule: str, bad: str, constructs: list[str], good: str, path: str) -> None:
+    assert [f.construct for f in screen(bad)] == constructs
+    assert screen(good) == ()
+
+
+@pytest.mark.parametrize("word", sorted(KEYWORDS))
+def test_every_keyword(word: str, path: str) -> None:
+    assert [f.construct for f in screen(f"{word} x")] == [word]
+    assert screen(f"exact h.{word} {word}_x «{word}» -- {word}\n/- {word} -/") == ()
+
+
+@pytest.mark.parametrize("name", sorted({*ATTRIBUTES, "builtin_macro", "level_parser"}))
+def test_every_attribute(name: str, path: str) -> None:
+    found = [f.construct for f in screen(f"@[simp, {name} x] def f := 1")]
+    assert found == sorted([f"@[{name}]", *([name] if name in KEYWORDS else [])])
+    assert f"@[{name}]" in {f.construct for f in screen(f"attribute [{name}] f")}
+    assert screen(f"@[simp] def {name}_x := 1") == ()
+
+
+@pytest.mark.parametrize("option", [f"{root}.x" for root in OPTION_ROOTS] + sorted(OPTIONS))
+def test_every_option(option: str, path: str) -> None:
+    (f,) = screen(f"set_option {option} true in\n  simp")
+    assert f.construct.startswith("set_option ")
+    assert screen(f"exact {option}") == ()
+
+
+def test_interpolation_budget_is_a_finding_and_linear() -> None:
+    junk = '"a{' * 20_000
+    assert "interpolated string" in {f.construct for f in screen(junk)}
+    assert [f.construct for f in screen('exact "{"\n' + "simp\n" * 20_000)] == []
+
+
+def test_odd_characters_join_into_runs() -> None:
+    (f,) = screen("exact " + "а" * 50)  # Cyrillic
+    assert (f.construct, f.column, f.end_column) == ("non-identifier letter", 6, 56)
 
 
 @pytest.mark.parametrize(
