@@ -1,6 +1,7 @@
 """Speed of the screen (`prover_core.lean.screen`): a realistic 100 KB proof, the same with a
 finding and with a nested comment (the precise lexer), and pathological 100 KB inputs (which
-must stay linear). Prints the best of several runs per case and writes JSON.
+must stay linear: odd characters, interpolated-string holes, Aesop context walks, …).
+Prints the best of several runs per case and writes JSON.
 
     python benchmarks/screen_speed.py [--out bench-out/screen.json]
 """
@@ -51,6 +52,13 @@ def main() -> int:
         "junk_primes": ("'" * 100_000, 1),
         "junk_latin": ("é" * 100_000, 1),
         "junk_bad_numerals": ("0x " * 33_000, 1),
+        "junk_cyrillic": ("а" * 100_000, 1),
+        "junk_bidi_comment": ("-- \u202e\n" * 20_000, 1),
+        "junk_holes": ('s!"{x}"' * 14_000, 1),
+        "junk_nested_holes": ('s!"{' * 5_000 + '}"' * 5_000, 1),
+        "junk_unclosed_holes": ('exact "{"\n' * 10_000, 1),
+        "junk_aesop_unsafe": ("aesop (add " + "unsafe " * 14_000 + ")", 1),
+        "junk_attribute_segments": ("@[aesop " + "(x) " * 25_000 + "unsafe " * 100 + "]", 1),
     }
     results = {}
     for name, (text, runs) in cases.items():

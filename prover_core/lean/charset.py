@@ -64,30 +64,32 @@ _CANDIDATE = re.compile(
 
 def odd_characters(text: str) -> Iterator[OddCharacter]:
     """Each odd character of `text`, in order."""
-    for m in _CANDIDATE.finditer(text):
-        c = m.group()
-        if _is_odd(c):
-            yield _describe(m.start(), c)
+    odd = sorted(c for c in set(_CANDIDATE.findall(text)) if _is_odd(c))
+    if odd:
+        for m in re.finditer(f"[{re.escape(''.join(odd))}]", text):
+            yield OddCharacter(m.start(), *_describe(m.group()))
 
 
-def _describe(offset: int, c: str) -> OddCharacter:
+@cache
+def _describe(c: str) -> tuple[str, str, bool]:
+    """(construct, reason, anywhere) of the odd character `c`."""
     cp = ord(c)
     what = f"U+{cp:04X} {unicodedata.name(c, '')}".rstrip()
     if c == "\x00":
-        return OddCharacter(offset, "NUL", f"{what}: tools that pass the text on cut it here", True)
+        return ("NUL", f"{what}: tools that pass the text on cut it here", True)
     if _BIDI.match(c):
         reason = f"{what}: reorders what a reader sees (Trojan Source)"
-        return OddCharacter(offset, "bidirectional control", reason, True)
+        return ("bidirectional control", reason, True)
     category = unicodedata.category(c)
     rejected = f"{what}: Lean rejects it outside comments and strings"
     if _FULLWIDTH[0] <= cp <= _FULLWIDTH[1]:
-        return OddCharacter(offset, "fullwidth character", rejected, False)
+        return ("fullwidth character", rejected, False)
     if category == "Cc":
-        return OddCharacter(offset, "control character", rejected, False)
+        return ("control character", rejected, False)
     if category[0] == "C":
-        return OddCharacter(offset, "invisible character", rejected, False)
+        return ("invisible character", rejected, False)
     if category[0] == "Z":
-        return OddCharacter(offset, "non-ASCII space", rejected, False)
+        return ("non-ASCII space", rejected, False)
     if category[0] == "M":
-        return OddCharacter(offset, "combining mark", rejected, False)
-    return OddCharacter(offset, "non-identifier letter", rejected + " (a look-alike?)", False)
+        return ("combining mark", rejected, False)
+    return ("non-identifier letter", rejected + " (a look-alike?)", False)

@@ -88,7 +88,7 @@ _CARD_NOTATION = re.compile(r"[^\W\d_][0-9'\u2080-\u2089]*")
 _OPENERS = frozenset(("(", "[", "{", "⟨", "@["))
 _CLOSERS = frozenset(")]}⟩")
 _BRACKETS = _OPENERS | _CLOSERS
-_WALK = 64  # tokens a context walk may look back over (bounds the work per `unsafe`)
+_WALK = 16  # tokens a context walk may look back over (bounds the work per `unsafe`)
 
 
 def screen(text: str) -> tuple[Finding, ...]:
@@ -313,19 +313,17 @@ class _Checker:
     def end(self, k: int) -> int:
         return self.starts[k] + len(self.texts[k])
 
-    def in_code(self, offset: int) -> bool:
-        """Whether `offset` is a one-character symbol: outside comments and literals."""
+    def is_symbol_at(self, offset: int, char: str) -> bool:
+        """Whether `char` at `offset` is a token of its own: code, not a comment or literal
+        (an odd character never starts a longer token)."""
         k = bisect_right(self.starts, offset) - 1
-        if k < 0 or offset >= self.end(k):
-            return False  # in a comment `lex` dropped
-        text = self.texts[k]
-        return kind_of(text) is Kind.SYMBOL and not is_trivia(text)
+        return k >= 0 and self.starts[k] == offset and self.texts[k] == char
 
     def characters(self, odd: list[OddCharacter]) -> None:
         """Hits for odd characters in code (or anywhere); adjacent alike ones join."""
         merged: list[_Hit] = []
         for o in odd:
-            if not (o.anywhere or self.in_code(o.offset)):
+            if not (o.anywhere or self.is_symbol_at(o.offset, self.text[o.offset])):
                 continue
             if merged and merged[-1][1] == o.offset and merged[-1][2] == o.construct:
                 merged[-1] = (merged[-1][0], o.offset + 1, o.construct, merged[-1][3])

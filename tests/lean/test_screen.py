@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from prover_core.lean import screen as screen_module
@@ -473,6 +473,23 @@ def test_findings_do_not_depend_on_the_fast_path(text: str) -> None:
     fast = screen(text)
     with patch.object(screen_module, "tile", lambda _: None):
         assert screen(text) == fast
+
+
+_LEXICAL = {  # lexer problems and odd characters: dropped inside holes
+    "unterminated comment", "unterminated string", "invalid escape", "unterminated quoted name",
+    "malformed char literal", "malformed numeral", "ambiguous comment", "ambiguous raw string",
+    "NUL", "bidirectional control", "control character", "invisible character",
+    "non-ASCII space", "fullwidth character", "combining mark", "non-identifier letter",
+}  # fmt: skip
+
+
+@given(lean_text)
+@settings(max_examples=400)
+def test_a_hole_is_screened_like_code(text: str) -> None:
+    assume(not set(text) & set('"{}\\«»'))
+    inner = {f.construct for f in screen(text)} - _LEXICAL
+    assert inner <= {f.construct for f in screen('s!"{' + text + '}"')}
+    assert inner <= {f.construct for f in screen('trace[c] "a{ {b} }{' + text + '}c"')}
 
 
 # ---------------------------------------------------------------- real Lean text
