@@ -14,7 +14,9 @@ Judgment calls:
   `elab_rules`, `declare_syntax_cat`, `binder_predicate`, `declare_simp_like_tactic`,
   `declare_config_elab`; `unif_hint` (it changes unification); option, attribute and
   extension registration (`register_option`, `register_simp_attr`, …: code that runs at
-  initialization); `init_quot`; `end_local_scope` (local attributes outlive their scope);
+  initialization); simprocs and grind propagators (builtin ones too); `init_quot`;
+  `end_local_scope` (local attributes outlive their scope); `docs_to_verso` (doc comments
+  become elaborated code);
 - attributes registering compiled, parser, elaborator, pretty-printer or server code
   (`@[tactic]`, `@[delab]`, `@[app_unexpander]`, `@[app_delab]`, `@[term_parser]`, any
   `@[builtin_…]`, any `@[…_parser]`, …) or changing how terms elaborate or print
@@ -69,7 +71,9 @@ KEYWORDS = _by_reason(
         "notation3 infix infixl infixr prefix postfix binder_predicate "
         "declare_simp_like_tactic declare_config_elab declare_command_config_elab",
         "adds a unification hint, changing how terms elaborate": "unif_hint",
-        "registers a simp metaprogram": "simproc dsimproc simproc_decl dsimproc_decl",
+        "registers a simp or grind metaprogram": "simproc dsimproc simproc_decl dsimproc_decl "
+        "builtin_simproc builtin_dsimproc builtin_simproc_decl builtin_dsimproc_decl "
+        "builtin_simproc_pattern grind_propagator builtin_grind_propagator",
         "runs code when the module is initialized": "initialize builtin_initialize",
         "registers an option, attribute or extension (code run at initialization)": (
             "register_option register_builtin_option register_simp_attr register_label_attr "
@@ -79,6 +83,7 @@ KEYWORDS = _by_reason(
             "attribute"
         ),
         "declares kernel primitives": "init_quot",
+        "elaborates doc comments, which this screen skips": "docs_to_verso",
         "lets local attributes and instances outlive their scope": "end_local_scope",
         "escapes the kernel's checks": "unsafe",
         "defines a function the kernel cannot unfold": "partial",
