@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import sys
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -51,12 +51,12 @@ from prover_core.lean.lexer import (
     Kind,
     Problem,
     Token,
-    is_trivia,
     kind_of,
     lex,
     read_interpolated,
     tile,
 )
+from prover_core.lean.stream import TokenStream
 
 __all__ = ["Finding", "format_finding", "is_clean", "main", "screen", "screen_file"]
 
@@ -85,10 +85,6 @@ _SUSPECT = re.compile(
 )
 _WORDS = frozenset((*KEYWORDS, "set_option", "native"))
 _CARD_NOTATION = re.compile(r"[^\W\d_][0-9'\u2080-\u2089]*")
-_OPENERS = frozenset(("(", "[", "{", "⟨", "@["))
-_CLOSERS = frozenset(")]}⟩")
-_BRACKETS = _OPENERS | _CLOSERS
-_WALK = 16  # tokens a context walk may look back over (bounds the work per `unsafe`)
 
 
 def screen(text: str) -> tuple[Finding, ...]:
@@ -221,16 +217,12 @@ def _indices(texts: list[str], hot: set[str]) -> list[int]:
     return sorted(found)
 
 
-class _Checker:
-    """Rules over a token stream of `text`: `texts[k]` starts at `starts[k]`; trivia may be
-    mixed in."""
+class _Checker(TokenStream):
+    """The rules over the token stream of `text`; hits go to `hits`."""
 
     def __init__(self, text: str, texts: list[str], starts: list[int], hits: list[_Hit]) -> None:
-        self.text, self.texts, self.starts, self.hits = text, texts, starts, hits
-        # Built on first use: attribute-list spans; bracket indices, innermost opener, and
-        # each closer's opener.
-        self._attributes: list[tuple[int, int]] | None = None
-        self._brackets: tuple[list[int], list[int], dict[int, int]] | None = None
+        super().__init__(texts, starts)
+        self.text, self.hits = text, hits
 
     def run(self, hot: set[str], budget: _Budget, depth: int) -> None:
         for k in _indices(self.texts, hot):
@@ -246,27 +238,6 @@ class _Checker:
                         _check_legacy_split(tok, self.hits)
                 if tok.kind is Kind.IDENT:
                     self.check_word(k, tok)
-
-    def token(self, k: int) -> Token:
-        text = self.texts[k]
-        return Token(kind_of(text), self.starts[k], self.starts[k] + len(text), text)
-
-    def prev(self, k: int) -> int | None:
-        k -= 1
-        while k >= 0 and is_trivia(self.texts[k]):
-            k -= 1
-        return k if k >= 0 else None
-
-    def next(self, k: int | None) -> int | None:
-        if k is None:
-            return None
-        k += 1
-        while k < len(self.texts) and is_trivia(self.texts[k]):
-            k += 1
-        return k if k < len(self.texts) else None
-
-    def is_word(self, k: int | None, word: str) -> bool:
-        return k is not None and self.texts[k] == word
 
     def check_word(self, k: int, tok: Token) -> None:
         word, hits = tok.text, self.hits
@@ -305,20 +276,6 @@ class _Checker:
             for hs, he, c, r in _hits(self.text[s:e], budget, depth + 1, lexical=False):
                 self.hits.append((hs + s, he + s, c, r))
 
-    def ends_string(self, offset: int) -> bool:
-        """Whether a string token of this stream ends at `offset`."""
-        k = bisect_right(self.starts, offset - 1) - 1
-        return k >= 0 and self.end(k) == offset and kind_of(self.texts[k]) is Kind.STRING
-
-    def end(self, k: int) -> int:
-        return self.starts[k] + len(self.texts[k])
-
-    def is_symbol_at(self, offset: int, char: str) -> bool:
-        """Whether `char` at `offset` is a token of its own: code, not a comment or literal
-        (an odd character never starts a longer token)."""
-        k = bisect_right(self.starts, offset) - 1
-        return k >= 0 and self.starts[k] == offset and self.texts[k] == char
-
     def characters(self, odd: list[OddCharacter]) -> None:
         """Hits for odd characters in code (or anywhere); adjacent alike ones join."""
         merged: list[_Hit] = []
@@ -330,29 +287,6 @@ class _Checker:
             else:
                 merged.append((o.offset, o.offset + 1, o.construct, o.reason))
         self.hits.extend(merged)
-
-    def in_attribute(self, k: int) -> bool:
-        if self._attributes is None:
-            self._attributes = self._attribute_spans()
-        i = bisect_right(self._attributes, (k, k)) - 1
-        return i >= 0 and self._attributes[i][0] < k < self._attributes[i][1]
-
-    def _attribute_spans(self) -> list[tuple[int, int]]:
-        """(opening, closing) bracket indices of each `@[…]` and `attribute […]`, in order."""
-        spans: list[tuple[int, int]] = []
-        depth = opened = 0  # depth: brackets open inside the current attribute list
-        for j in [j for j, t in enumerate(self.texts) if t == "@[" or t == "[" or t == "]"]:
-            text = self.texts[j]
-            if text == "]":
-                if depth == 1:
-                    spans.append((opened, j))
-                depth = max(0, depth - 1)
-            elif depth or text == "@[" or self.is_word(self.prev(j), "attribute"):
-                opened = j if depth == 0 else opened
-                depth += 1
-        if depth:
-            spans.append((opened, len(self.texts)))
-        return spans
 
     def is_aesop_phase(self, k: int) -> bool:
         """`unsafe` at `k` as an Aesop rule phase: in the `(add …)` clause after a tactic
@@ -371,56 +305,6 @@ class _Checker:
                 head = self.next(head)
             return self.is_word(head, "aesop")
         return False
-
-    def segment_head(self, k: int, opener: int) -> int | None:
-        """First token of the `,`-separated item holding `k` directly inside the bracket
-        at `opener`; None if that is more than `_WALK` steps back."""
-        for _ in range(_WALK):
-            p = self.prev(k)
-            if p is None or p == opener or self.texts[p] == ",":
-                return k
-            match = self.matching(p) if self.texts[p] in _CLOSERS else p
-            if match is None:
-                return None
-            k = match
-        return None
-
-    def follows_tactic(self, opener: int) -> bool:
-        """Whether only bracketed clauses stand between `opener` and an identifier."""
-        p = self.prev(opener)
-        for _ in range(_WALK):
-            if p is None or self.texts[p] != ")":
-                return p is not None and kind_of(self.texts[p]) is Kind.IDENT
-            match = self.matching(p)
-            p = None if match is None else self.prev(match)
-        return False
-
-    def _bracket_index(self) -> tuple[list[int], list[int], dict[int, int]]:
-        """Bracket indices, the innermost opener after each (-1: none), each closer's
-        opener (any closer closes any opener)."""
-        if self._brackets is None:
-            indices = [j for j, t in enumerate(self.texts) if t in _BRACKETS]
-            tops: list[int] = []
-            stack: list[int] = []
-            matches: dict[int, int] = {}
-            for j in indices:
-                if self.texts[j] in _CLOSERS:
-                    if stack:
-                        matches[j] = stack.pop()
-                else:
-                    stack.append(j)
-                tops.append(stack[-1] if stack else -1)
-            self._brackets = (indices, tops, matches)
-        return self._brackets
-
-    def enclosing(self, k: int) -> int | None:
-        """Index of the innermost bracket still open at token `k`."""
-        indices, tops, _ = self._bracket_index()
-        i = bisect_left(indices, k) - 1
-        return tops[i] if i >= 0 and tops[i] >= 0 else None
-
-    def matching(self, closer: int) -> int | None:
-        return self._bracket_index()[2].get(closer)
 
     def check_set_option(self, k: int, tok: Token) -> None:
         name_at = self.next(k)
