@@ -63,11 +63,13 @@ _CANDIDATE = re.compile(
 
 
 def odd_characters(text: str) -> Iterator[OddCharacter]:
-    """Each odd character of `text`, in order."""
+    """Each odd character of `text`, in order; a byte-order mark opening it is none (it
+    belongs to the encoding, not to the text)."""
     odd = sorted(c for c in set(_CANDIDATE.findall(text)) if _is_odd(c))
     if odd:
         for m in re.finditer(f"[{re.escape(''.join(odd))}]", text):
-            yield OddCharacter(m.start(), *_describe(m.group()))
+            if m.start() or m.group() != "\ufeff":
+                yield OddCharacter(m.start(), *_describe(m.group()))
 
 
 @cache

@@ -312,7 +312,7 @@ RULES = [
     ("Cyrillic look-alike", "exact fоо", ["non-identifier letter"], "exact fαβ γ₁ Λ' x"),
     ("micro sign", "exact µ", ["non-identifier letter"], "exact μ"),
     ("zero-width", "exact a\u200bb", ["invisible character"], "-- a\u200bb\nexact h"),
-    ("BOM inside", "simp\ufeff", ["invisible character"], 'exact "\ufeff"'),
+    ("BOM inside", "simp\ufeff", ["invisible character"], '\ufeffexact "\ufeff"'),
     ("NUL", "exact h -- \x00", ["NUL"], "exact '\\x00'"),
     ("control", "simp\x0b", ["control character"], "simp\t-- a tab is whitespace\r\n  rfl"),
     ("bidi in a comment", "-- \u202e comment", ["bidirectional control"], "-- ordinary comment"),
