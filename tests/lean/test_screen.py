@@ -309,8 +309,8 @@ RULES = [
     ),
     ("too deep", 's!"{' * 9 + "x" + '}"' * 9, ["interpolated string"], 's!"{' * 8 + "x" + '}"' * 8),
     # characters Lean rejects lexically
-    ("Cyrillic look-alike", "exact fоо", ["non-identifier letter"], "exact fαβ γ₁ Λ' x"),
-    ("micro sign", "exact µ", ["non-identifier letter"], "exact μ"),
+    ("Cyrillic look-alike", "exact fоо", ["look-alike letter"], "exact fαβ γ₁ Λ' x"),
+    ("micro sign", "exact µ", ["look-alike letter"], "exact μ"),
     ("zero-width", "exact a\u200bb", ["invisible character"], "-- a\u200bb\nexact h"),
     ("BOM inside", "simp\ufeff", ["invisible character"], '\ufeffexact "\ufeff"'),
     ("NUL", "exact h -- \x00", ["NUL"], "exact '\\x00'"),
@@ -323,9 +323,11 @@ RULES = [
     (
         "Mathlib symbols",
         "exact Ш",
-        ["non-identifier letter"],
-        "exact 𝟙 ≫ f ∘ sᶜ ᵀ Mˣ ∑ᶠ x, f x ⁻¹ ℝ≥0∞ ‹h› 𝔼[X] ℵ₀ «fоо»",
+        ["look-alike letter"],
+        "exact 𝟙 ≫ f ∘ sᶜ ᵀ Mˣ ∑ᶠ x, f x ⁻¹ ℝ≥0∞ ‹h› 𝔼[X] ℵ₀ «fоо» Kᗮ Aᴴ",
     ),
+    ("IPA look-alike", "exact ɑ", ["look-alike letter"], "exact α"),
+    ("right-to-left letter", "exact ש", ["look-alike letter"], "exact ℶ ℵ"),
 ]
 
 
@@ -383,7 +385,7 @@ def test_interpolation_budget_is_a_finding_and_linear() -> None:
 
 def test_odd_characters_join_into_runs() -> None:
     (f,) = screen("exact " + "а" * 50)  # Cyrillic
-    assert (f.construct, f.column, f.end_column) == ("non-identifier letter", 6, 56)
+    assert (f.construct, f.column, f.end_column) == ("look-alike letter", 6, 56)
 
 
 @pytest.mark.parametrize(
@@ -479,7 +481,7 @@ _LEXICAL = {  # lexer problems and odd characters: dropped inside holes
     "unterminated comment", "unterminated string", "invalid escape", "unterminated quoted name",
     "malformed char literal", "malformed numeral", "ambiguous comment", "ambiguous raw string",
     "NUL", "bidirectional control", "control character", "invisible character",
-    "non-ASCII space", "fullwidth character", "combining mark", "non-identifier letter",
+    "non-ASCII space", "fullwidth character", "combining mark", "look-alike letter",
 }  # fmt: skip
 
 
