@@ -8,9 +8,10 @@ is none, `` `IO.println `` is one).
 
 Anything Lean would reject lexically is a finding, because Lean's error recovery then
 resumes where this lexer does not look: lexer problems (unterminated comments and strings,
-bad escapes, malformed numerals, …) and the characters of `charset.py` outside comments
-and literals (controls, invisible and fullwidth characters, letters no identifier may
-contain); bidirectional controls and NUL are findings anywhere.
+bad escapes, malformed numerals, …; a `\\{` escape only where no interpolating token such as
+`s!` or `trace[…]` precedes the string) and the characters of `charset.py` outside comments
+and literals (controls, invisible and fullwidth characters, non-ASCII spaces, combining
+marks, look-alike letters); bidirectional controls and NUL are findings anywhere.
 
 Context, not the previous token, decides two rules:
 - `unsafe` is allowed only as an Aesop rule phase: inside the `(add …)` clause of a
@@ -18,10 +19,13 @@ Context, not the previous token, decides two rules:
   also `aesop_cat`, `finiteness`, …) or in an `aesop` attribute (`@[aesop unsafe apply]`);
 - a string containing `{` is also read as Lean reads an interpolated string (after `s!`,
   `m!`, `f!`, `throwError`, `trace[cls]`, or any syntax taking `interpolatedStr`), and the
-  code in its holes is screened, nested holes too. Where that reading ends somewhere the
-  plain reading has no token boundary, the string is a finding ("ambiguous string"): the
-  code after it is not where this screen looks. Reading holes has a budget linear in the
-  text; text that exhausts it (only pathological text does) is a finding.
+  code in its holes is screened, nested holes too (banned constructs; a hole's lexical
+  errors fail the string if Lean interpolates it, and a plain string's braces are no
+  code). Where that reading ends somewhere the plain reading has no token boundary, the
+  string is a finding ("ambiguous string"): the code after it is not where this screen
+  looks. A hole that never closes is screened to where reading stopped (Lean elaborates
+  partial syntax). Reading holes has a budget linear in the text, and nesting is capped;
+  text past either (only pathological text) is a finding.
 """
 
 from __future__ import annotations
