@@ -396,11 +396,13 @@ class Interpolation(NamedTuple):
 
     `holes`: the code spans between each `{` and its closing `}`, in order; the last one
     runs to where reading stopped if it never closed. `end`: the offset after the closing
-    `"`, or None if Lean's reading fails there (error) or `stop` cut it short (`cut`)."""
+    `"`, or None if Lean's reading fails (error) or `stop` cut it short (`cut`). `reached`:
+    where reading stopped (`end` if it closed)."""
 
     holes: tuple[tuple[int, int], ...]
     end: int | None
     cut: bool
+    reached: int
 
 
 _INTERPOLATION_STOP = re.compile(r'["\\{]')
@@ -415,21 +417,21 @@ def read_interpolated(text: str, i: int, stop: int) -> Interpolation:
     while True:
         m = _INTERPOLATION_STOP.search(text, j, stop)
         if m is None:
-            return Interpolation(tuple(holes), None, stop < len(text))
+            return Interpolation(tuple(holes), None, stop < len(text), stop)
         k = m.start()
         if text[k] == '"':
-            return Interpolation(tuple(holes), k + 1, False)
+            return Interpolation(tuple(holes), k + 1, False, k + 1)
         if text[k] == "\\":
             # `\{` escapes a brace; `\` + newline is a gap (`lex` checks its spaces)
             end = k + 2 if text[k + 1 : k + 2] in ("{", "\n") else _escape_end(text, k)
             if end is None:
-                return Interpolation(tuple(holes), None, False)
+                return Interpolation(tuple(holes), None, False, k)
             j = end
             continue
         close = _end_of_hole(text, k + 1, stop)
         holes.append((k + 1, stop if close is None else close))
         if close is None or close >= stop:
-            return Interpolation(tuple(holes), None, stop < len(text))
+            return Interpolation(tuple(holes), None, stop < len(text), stop)
         j = close + 1
 
 

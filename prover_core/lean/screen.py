@@ -265,7 +265,7 @@ class _Checker(TokenStream):
             return
         stop = min(len(self.text), tok.start + max(budget.chars, 0))
         reading = read_interpolated(self.text, tok.start, stop)
-        budget.chars -= (reading.end or stop) - tok.start
+        budget.chars -= reading.reached - tok.start
         if reading.cut or budget.chars < 0:
             self.hits.append((tok.start, tok.end, what, "too many or too long holes to screen"))
         if reading.end is not None and not self.ends_string(reading.end):
