@@ -7,6 +7,8 @@ how later text elaborates or prints. The verifier compares statements by printin
 
 Judgment calls:
 - every `#`-command (a proof never needs one) except Mathlib's `#s` (`Finset.card`);
+- `bv_decide` and `bv_check`, whose LRAT check is trusted compiled code (`ofReduceBool`),
+  as `native_decide` is (the verifier's axiom check would reject them later);
 - `instance` anywhere (also `attribute [instance]`, `deriving instance`); `stop` (it is
   `repeat sorry`); `attribute` itself (it changes existing declarations: simp sets,
   reducibility, instances, printing);
@@ -65,7 +67,8 @@ KEYWORDS = _by_reason(
     {
         "admits the goal without proof": "sorry admit",
         "admits every remaining goal (`repeat sorry`)": "stop",
-        "trusts compiled code as proof (Lean.ofReduceBool)": "native_decide",
+        "trusts compiled code as proof (Lean.ofReduceBool)": "native_decide bv_decide "
+        "bv_decide? bv_check",
         "runs arbitrary metaprogram code": "run_tac run_cmd run_elab run_meta by_elab",
         _EXTENDS: "elab elab_rules macro macro_rules syntax declare_syntax_cat notation "
         "notation3 infix infixl infixr prefix postfix binder_predicate "
