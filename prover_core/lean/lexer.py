@@ -13,7 +13,9 @@ Where a boundary depends on the environment's token table (an operator glued to 
 `/-` or `'`), the lexer reports a Problem or takes the reading that exposes more code.
 
 `lex` is the reference (a Python loop); `tile` is a single-regex fast path that either
-agrees with `lex` token for token on a problem-free text or declines.
+agrees with `lex` token for token on a problem-free text or declines. Both read every `"`
+as a plain string; `read_interpolated` reads one as Lean's `interpolatedStrFn` does, for
+the syntax (`s!`, `m!`, `trace[…]`, …) that parses it so.
 """
 
 from __future__ import annotations

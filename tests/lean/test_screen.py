@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from prover_core.lean import screen as screen_module
 from prover_core.lean.banned import ATTRIBUTES, KEYWORDS, OPTION_ROOTS, OPTIONS
-from prover_core.lean.lexer import is_trivia, lex, tile
+from prover_core.lean.lexer import is_trivia, lex, read_interpolated, tile
 from prover_core.lean.screen import Finding, format_finding, is_clean, main, screen, screen_file
 from tests.support import transcripts
 
@@ -375,6 +375,27 @@ def test_every_option(option: str, path: str) -> None:
     (f,) = screen(f"set_option {option} true in\n  simp")
     assert f.construct.startswith("set_option ")
     assert screen(f"exact {option}") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "holes", "end"),
+    [
+        ('"a{x}b" tail', ["x"], 7),
+        ('"{sorry ++ "x"}"', ['sorry ++ "x"'], 16),
+        ('"{ {a := 1} } \\{no hole} {b}"', [" {a := 1} ", "b"], 29),
+        ('"{s!"{y}"} z"', ['s!"{y}"'], 13),
+        ('"{x -- }"\n}"', ['x -- }"\n'], 12),
+        ('"{x /- } -/ }"', ["x /- } -/ "], 14),
+        ("\"{'}'}\"", ["'}'"], 7),
+        ('"{"', ['"'], None),  # the hole never closes: Lean's reading fails
+        ('"bad \\q {x}"', [], None),
+    ],
+)
+def test_read_interpolated(text: str, holes: list[str], end: int | None) -> None:
+    reading = read_interpolated(text, 0, len(text))
+    assert [text[s:e] for s, e in reading.holes] == holes
+    assert (reading.end, reading.cut) == (end, False)
+    assert read_interpolated(text, 0, 2).cut  # stopped short of its end: says so
 
 
 def test_interpolation_budget_is_a_finding_and_linear() -> None:
