@@ -90,6 +90,23 @@ def corpus_propositional(
     typer.echo(f"wrote {written} theorems to {out}")
 
 
+@corpus_app.command("standin")
+def corpus_standin(
+    folder: Annotated[Path, typer.Argument(help="Folder for corpus.jsonl, seed.jsonl, base/.")],
+    theorems: Annotated[int, typer.Option("--theorems", min=20, help="Corpus size.")] = 600,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """What `examples/standin.toml` trains from: a stand-in corpus, seed records (the easy
+    theorems' reference proofs) and a tiny random-initialised base model (kept if present)."""
+    from dataclasses import replace
+
+    from training.demo import QUICK, prepare
+
+    folder.mkdir(parents=True, exist_ok=True)
+    prepare(folder, seed, replace(QUICK, theorems=theorems))
+    typer.echo(f"wrote {folder}/corpus.jsonl, {folder}/seed.jsonl and {folder}/base")
+
+
 @app.command()
 def verify(
     file: Annotated[Path, typer.Argument(help="A Lean file holding the theorem.")],

@@ -76,11 +76,18 @@ def train_cmd(
         Path | None, typer.Option("--resume", help="Continue the run in this directory.")
     ] = None,
     ray_address: RayOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate CONFIG and what it names; run nothing.")
+    ] = False,
 ) -> None:
     """Multi-stage expert iteration: SFT, search/filter/fine-tune/eval rounds, retraining."""
     from training.config import TrainConfig, load_train_config
     from training.expert_iteration import train
 
+    if check:
+        from training.check_config import report_check
+
+        raise typer.Exit(report_check(config, ray_address))
     if resume is not None:
         saved = resume / "config.json"
         if not saved.is_file():

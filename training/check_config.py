@@ -1,0 +1,106 @@
+"""`leanstep train CONFIG --check`: validate a training config and that what it names exists
+(checkpoint, data files, problem sets, the REPL), without loading a model or running Lean."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from training.config import TrainConfig, load_train_config
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
+
+
+def model_problem(path: Path, what: str) -> str | None:
+    if not path.exists():
+        return f"{what}: no such directory: {path}"
+    if not path.is_dir():
+        return f"{what}: {path} is a file, not a checkpoint directory"
+    if not (path / "config.json").is_file():
+        return f"{what}: {path} is not a checkpoint directory (no config.json)"
+    if not any((path / name).is_file() for name in TOKENIZER_FILES):
+        return f"{what}: {path} holds no tokenizer ({', '.join(TOKENIZER_FILES)})"
+    return None
+
+
+def _problem_set(source: str, split: str | None, what: str) -> tuple[str | None, int]:
+    from training.problems import load_problems
+
+    try:
+        found = load_problems(source, split)
+    except FileNotFoundError as e:
+        return f"{what}: {e}", 0
+    if not found:
+        return f"{what}: no problems in {source} (split {split or 'all'})", 0
+    return None, len(found)
+
+
+def _device_problem(device: str) -> str | None:
+    if not device.startswith("cuda"):
+        return None
+    if importlib.util.find_spec("torch") is None:
+        return f"device = {device!r} but torch is not installed"
+    import torch
+
+    if not torch.cuda.is_available():
+        return f"device = {device!r} but no CUDA device is visible"
+    return None
+
+
+def check(
+    cfg: TrainConfig, cwd: Path, *, ray_address: str | None = None
+) -> tuple[list[str], list[str]]:
+    """(problems, facts): what would stop the run, and what was found. On Ray the policy's
+    GPU is on some node of the cluster, so the local device is not checked."""
+    from prover_core.repl_setup import repl_problem
+
+    problems: list[str] = []
+    facts: list[str] = []
+    if (p := model_problem(cfg.base_model, "base_model")) is not None:
+        problems.append(p)
+    else:
+        facts.append(f"base model {cfg.base_model}")
+    for data in cfg.seed_data:
+        if not data.is_file():
+            problems.append(f"seed_data: no such file: {data}")
+    facts.append(f"{len(cfg.seed_data)} seed data file(s)")
+    sets = [("problems.train", cfg.problems.train, cfg.problems.train_split)]
+    sets.append(("problems.eval", cfg.problems.eval or cfg.problems.train, cfg.problems.eval_split))
+    for what, source, split in sets:
+        p, n = _problem_set(source, split, what)
+        problems += [p] if p else []
+        facts += [f"{what}: {n} problems ({source}, split {split or 'all'})"] if not p else []
+    if (p := repl_problem(cfg.lean, cwd)) is not None:
+        problems.append(p)
+    else:
+        facts.append(f"REPL: {' '.join(cfg.lean.repl_command)}")
+    if (cfg.run_dir / "config.json").exists():
+        problems.append(f"run_dir {cfg.run_dir} holds a run already: continue it with --resume")
+    if ray_address is None and (p := _device_problem(cfg.device)) is not None:
+        problems.append(p)
+    return problems, facts
+
+
+def check_file(
+    path: Path, cwd: Path, *, ray_address: str | None = None
+) -> tuple[list[str], list[str]]:
+    """Parse `path` (a bad key or value raises `ConfigError` naming it) and check it."""
+    return check(load_train_config(path), cwd, ray_address=ray_address)
+
+
+def report_check(path: Path | None, ray_address: str | None = None) -> int:
+    """Print the check of `path` (problems one line each on stderr); the exit status."""
+    import typer
+
+    if path is None:
+        typer.echo("leanstep: --check needs a CONFIG.toml (leanstep train)", err=True)
+        return 2
+    problems, facts = check_file(path, Path.cwd(), ray_address=ray_address)
+    for p in problems:
+        typer.echo(f"leanstep: {p} ({path})", err=True)
+    if problems:
+        return 2
+    for fact in facts:
+        typer.echo(f"ok  {fact}")
+    typer.echo(f"{path}: valid; nothing was run")
+    return 0
