@@ -64,8 +64,11 @@ def init(
         str | None, typer.Option("--endpoint", help="OpenAI-compatible server base URL.")
     ] = None,
 ) -> None:
-    """Write a commented leanstep.toml here (never overwrites): the REPL set up for the Lake
-    project, or the stand-in; every setting listed with its description."""
+    """Write a commented leanstep.toml here; never overwrites a file.
+
+    In a Lake project it sets up the Lean REPL (and says what to add to the lakefile when the
+    REPL is missing); --standin sets up the propositional stand-in. Every setting is listed
+    with its description."""
     target = folder / CONFIG_NAME
     if not folder.is_dir():
         raise InputError("no such folder", str(folder))
@@ -117,8 +120,9 @@ def show(
         str | None, typer.Option("--endpoint", help="As for suggest/prove.")
     ] = None,
 ) -> None:
-    """The configuration in force here, each value with its source (default, user file,
-    project file, environment variable, flag)."""
+    """The configuration in force here, each value with its source.
+
+    Sources: default, user file, project file, environment variable, flag."""
     project = config if config is not None else find_project_config(Path.cwd())
     given = (("backend", backend), ("model", model), ("endpoint", endpoint))
     policy = {k: v for k, v in given if v}

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import click
 import typer
+
+# typer vendors click (typer._click) and re-exports only a few of its exceptions; a usage error
+# must be caught as the vendored class, `click.UsageError` is a different one.
+from typer._click import exceptions as click_errors
 
 from prover_core.errors import LeanstepError
 
@@ -24,18 +27,16 @@ def run_app(app: typer.Typer, argv: Sequence[str]) -> int:
     """Run the CLI on `argv`; the process's exit status."""
     try:
         result = app(args=list(argv), prog_name="leanstep", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as e:
-        assert e.ctx is not None
-        typer.echo(e.ctx.get_help())
+    except click_errors.NoArgsIsHelpError:  # typer printed the help already
         return USAGE_EXIT
-    except click.UsageError as e:
+    except click_errors.UsageError as e:
         where = e.ctx.command_path if e.ctx is not None else "leanstep"
         typer.echo(f"leanstep: {one_line(e.format_message())} ({where})", err=True)
         return USAGE_EXIT
-    except click.ClickException as e:
+    except click_errors.ClickException as e:
         typer.echo(f"leanstep: {one_line(e.format_message())}", err=True)
         return e.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("leanstep: aborted", err=True)
         return 1
     except LeanstepError as e:

@@ -23,8 +23,10 @@ def decode_utf8(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - raw.rfind(b"\n", 0, e.start)
         raise InputError(
-            f"not UTF-8 text: byte 0x{raw[e.start]:02x} at offset {e.start}", str(path)
+            f"not UTF-8 text: byte 0x{raw[e.start]:02x} at line {line}, byte {column}", str(path)
         ) from None
 
 
