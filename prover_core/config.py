@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from prover_core.errors import ConfigError
+from prover_core.errors import ConfigError, InputError
 from prover_core.textfile import read_utf8
 
 ENV_PREFIX = "LEANSTEP_"
@@ -159,11 +159,11 @@ class Layer:
     origins: dict[str, Origin]
 
 
-def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in update.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge(out[key], value)
         else:
             out[key] = value
     return out
@@ -223,6 +223,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as a dict (a UTF-8 BOM is allowed); every failure names the file."""
     try:
         return tomllib.loads(read_utf8(path))
+    except InputError as e:  # a config file that cannot be read is a configuration error
+        raise ConfigError(e.what, e.where) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"not valid TOML: {e}", str(path)) from None
 
@@ -256,7 +258,7 @@ def env_layer(environ: Mapping[str, str]) -> Layer:
         one = {section: {key: _env_value(value)}}
         here = {f"{section}.{key}": Origin("environment", name)}
         _validate(one, here, name)
-        data = _merge(data, one)
+        data = merge(data, one)
         origins.update(here)
     return Layer(data, origins)
 
@@ -296,7 +298,7 @@ def build_config(layers: list[Layer]) -> tuple[Config, dict[str, Origin]]:
     data: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     for layer in layers:
-        data = _merge(data, layer.data)
+        data = merge(data, layer.data)
         origins.update(layer.origins)
     return parse_config(data, "the merged configuration"), origins
 

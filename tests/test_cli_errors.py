@@ -3,10 +3,7 @@ no traceback (issue #14). A table of bad inputs, each run as a user runs it (a s
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,27 +11,12 @@ import typer
 
 from prover_core.cli_edge import run_app
 from prover_core.errors import ConfigError
+from tests.support.cli import leanstep
 from tests.support.standin import STANDIN
 
-LEANSTEP = [sys.executable, "-m", "prover_core"]
 PROVED = "theorem t (p : Prop) (hp : p) : p := by\n  exact hp\n"
 OPEN = "theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  sorry\n"
 OPENAI = ["--backend", "openai", "--endpoint", "http://127.0.0.1:9/v1", "--model", "m"]
-
-
-def leanstep(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("LEANSTEP_")}
-    environ["XDG_CONFIG_HOME"] = str(cwd / "no-user-config")
-    return subprocess.run(
-        [*LEANSTEP, *args],
-        cwd=cwd,
-        env={**environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture
