@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from prover_core.errors import ConfigError, InputError
 from prover_core.textfile import read_utf8
@@ -42,17 +49,22 @@ class LeanConfig(_Section):
         600.0, gt=0, description="Limit for a request that imports a header (Mathlib is slow)."
     )
     memory_limit_mb: int | None = Field(
-        16384, gt=0, description="RLIMIT_AS for each REPL process; None for no limit."
+        16384, gt=0, description="RLIMIT_AS for each REPL process; 0 for no limit."
     )
     recycle_after_requests: int = Field(
         5000, gt=0, description="Restart a process after this many requests."
     )
     recycle_above_rss_mb: int | None = Field(
-        8192, gt=0, description="Restart a process whose resident memory exceeds this."
+        8192, gt=0, description="Restart a process whose resident memory exceeds this; 0: never."
     )
     crash_retries: int = Field(1, ge=0, description="Retries of a request after a crash.")
     pool_size: int = Field(4, gt=0, description="Most REPL processes alive at once.")
     processes_per_header: int = Field(2, gt=0, description="Most processes per import header.")
+
+    @field_validator("memory_limit_mb", "recycle_above_rss_mb", mode="before")
+    @classmethod
+    def _zero_is_none(cls, value: object) -> object:  # TOML has no null: 0 means "no limit"
+        return None if value == 0 else value
 
 
 class PolicyConfig(_Section):
@@ -112,6 +124,12 @@ class SearchConfig(_Section):
     max_suggestions: int = Field(
         64, gt=0, description="Most candidates one suggestion request may ask for (`-n`, `n`)."
     )
+
+    @model_validator(mode="after")
+    def _suggestions_within_cap(self) -> SearchConfig:
+        if self.suggestions > self.max_suggestions:
+            raise ValueError("suggestions must not exceed max_suggestions")
+        return self
 
 
 class PlannerConfig(_Section):

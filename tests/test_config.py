@@ -143,3 +143,16 @@ def test_several_problems_are_one_line() -> None:
         parse_config({"search": {"width": 0, "passes": 0}}, "f.toml")
     assert "\n" not in str(err.value)
     assert str(err.value).endswith("(f.toml)") and "search.passes" in str(err.value)
+
+
+def test_zero_means_no_memory_limit() -> None:
+    cfg = parse_config({"lean": {"memory_limit_mb": 0, "recycle_above_rss_mb": 0}})
+    assert cfg.lean.memory_limit_mb is None and cfg.lean.recycle_above_rss_mb is None
+    with pytest.raises(ConfigError, match=r"lean\.memory_limit_mb"):
+        parse_config({"lean": {"memory_limit_mb": -1}})
+
+
+def test_default_suggestions_stay_under_the_cap() -> None:
+    with pytest.raises(ConfigError, match="suggestions must not exceed max_suggestions"):
+        parse_config({"search": {"suggestions": 100}})
+    assert parse_config({"search": {"suggestions": 100, "max_suggestions": 128}}).search
