@@ -18,6 +18,7 @@ LAKEFILES = ("lakefile.lean", "lakefile.toml")
 REPL_URL = "https://github.com/leanprover-community/repl"
 LAKE_REPL = ("lake", "exe", "repl")
 _LEAN_REQUIRE = re.compile(r"^\s*require\s+«?repl»?(\s|$)", re.IGNORECASE | re.MULTILINE)
+_LEAN_EXE = re.compile(r"^\s*lean_exe\s+«?repl»?(\s|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,19 @@ def find_lakefile(project: Path) -> Path | None:
 
 
 def requires_repl(lakefile: Path, project: Path) -> bool:
-    """The lakefile declares the REPL package, or Lake already fetched it."""
+    """`lake exe repl` can work here: the lakefile requires the REPL package or defines a
+    `repl` executable (the REPL's own repository), or Lake already fetched the package."""
     if (project / ".lake" / "packages" / "repl").is_dir():
         return True
     text = lakefile.read_text(encoding="utf-8-sig", errors="replace")
     if lakefile.suffix == ".lean":
-        return _LEAN_REQUIRE.search(text) is not None
+        return _LEAN_REQUIRE.search(text) is not None or _LEAN_EXE.search(text) is not None
     try:
-        requires = tomllib.loads(text).get("require", [])
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return False
-    return any(str(r.get("name", "")).lower() == "repl" for r in requires if isinstance(r, dict))
+    tables = [*data.get("require", []), *data.get("lean_exe", [])]
+    return any(str(t.get("name", "")).lower() == "repl" for t in tables if isinstance(t, dict))
 
 
 def require_advice(lakefile: Path) -> str:

@@ -9,8 +9,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-from prover_core.config import Config, load_config
+from prover_core.config import Config, LeanConfig, load_config
 from prover_core.config_text import sections
+from prover_core.repl_setup import repl_problem, requires_repl
 from tests.support.cli import leanstep
 
 
@@ -135,3 +136,20 @@ def test_config_show_names_every_source(tmp_path: Path) -> None:
     text = leanstep("config", "show", cwd=sub, env=env).stdout
     assert re.search(r"^environment:LEANSTEP_LEAN__TIMEOUT_S +lean\.timeout_s = 7\.0$", text, re.M)
     assert re.search(r"^default +planner\.endpoint = \(unset\)$", text, re.M)
+
+
+def test_repl_checks_read_the_lakefile(tmp_path: Path) -> None:
+    lean = tmp_path / "lakefile.lean"
+    lean.write_text('import Lake\nrequire mathlib from git "u"\n')
+    assert not requires_repl(lean, tmp_path)
+    problem = repl_problem(LeanConfig(project_dir=tmp_path), tmp_path)
+    assert problem is not None and "not a dependency" in problem
+    lean.write_text("import Lake\nlean_exe repl where\n  root := `REPL.Main\n")
+    assert requires_repl(lean, tmp_path)  # the REPL's own repository
+    lean.unlink()
+    toml = tmp_path / "lakefile.toml"
+    toml.write_text('[[require]]\nname = "REPL"\ngit = "u"\n')
+    assert requires_repl(toml, tmp_path)
+    assert repl_problem(LeanConfig(project_dir=tmp_path, repl_command=("true",)), tmp_path) is None
+    missing = repl_problem(LeanConfig(repl_command=("no-such-repl-here",)), tmp_path)
+    assert missing == "lean.repl_command: 'no-such-repl-here' is not on PATH"

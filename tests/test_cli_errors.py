@@ -42,6 +42,10 @@ def project(tmp_path: Path) -> Path:
     (cfg / "unknown.toml").write_text("[search]\nexpansion = 3\n")
     (cfg / "badvalue.toml").write_text("[search]\nwidth = -1\n")
     (cfg / "bom.toml").write_bytes(b"\xef\xbb\xbf[search]\nwidth = 3\n")
+    (cfg / "train-missing.toml").write_text(
+        'run_dir = "run"\nbase_model = "base"\nseed_data = ["s.jsonl"]\n'
+        '[problems]\ntrain = "minif2f"\n'
+    )
     (cfg / "train-bad.toml").write_text(
         'run_dir = "run"\nbase_model = "base"\n[problems]\ntrain = "c.jsonl"\n[loop]\nroundz = 2\n'
     )
@@ -105,6 +109,14 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     ("read-only --write target", ["prove", "ro.lean", "--theorem", "u", "--write", *OPENAI], {},
      r"read-only file: nothing will be written to it \(ro\.lean\)"),
     ("missing training config", ["train", "nope.toml"], {}, r"no such file \(nope\.toml\)"),
+    ("training config naming nothing", ["train", "cfg/train-missing.toml"], {},
+     r"base_model: no such directory: .+; seed_data: no such file: .+ \(cfg/train-missing\.toml\)"),
+    ("eval nonexistent --model", ["eval", "--model", "/nonexistent/m", "--problems", "minif2f",
+                                  "--out", "e"], {},
+     r"model: no such directory: /nonexistent/m \(--model\)"),
+    ("eval file --model", ["eval", "--model", "model-file", "--problems", "minif2f",
+                           "--out", "e"], {},
+     r"model: model-file is a file, not a checkpoint directory \(--model\)"),
     ("bad training config", ["train", "cfg/train-bad.toml", "--check"], {},
      r"loop\.roundz: unknown key \(cfg/train-bad\.toml\)"),
     ("init over a file", ["init", "--standin"], {},

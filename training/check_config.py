@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from prover_core.errors import InputError
 from training.config import TrainConfig, load_train_config
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
@@ -79,6 +80,26 @@ def check(
     if ray_address is None and (p := _device_problem(cfg.device)) is not None:
         problems.append(p)
     return problems, facts
+
+
+def require_checkpoint(path: Path, where: str) -> None:
+    """Fail in one line, before transformers sees `path`, unless it is a checkpoint directory
+    (a mistyped path must not become a hub lookup)."""
+    if (problem := model_problem(path, "model")) is not None:
+        raise InputError(problem, where)
+
+
+def require_problem_set(source: str, split: str | None, where: str) -> None:
+    problem, _ = _problem_set(source, split, "problems")
+    if problem is not None:
+        raise InputError(problem, where)
+
+
+def require_runnable(cfg: TrainConfig, where: str, ray_address: str | None = None) -> None:
+    """What `--check` finds, as one error before a run starts."""
+    problems, _ = check(cfg, Path.cwd(), ray_address=ray_address)
+    if problems:
+        raise InputError("; ".join(problems), where)
 
 
 def check_file(
