@@ -77,7 +77,10 @@ def check(
         facts.append(f"REPL: {' '.join(cfg.lean.repl_command)}")
     if (cfg.run_dir / "config.json").exists():
         problems.append(f"run_dir {cfg.run_dir} holds a run already: continue it with --resume")
-    if ray_address is None and (p := _device_problem(cfg.device)) is not None:
+    # The device is top-level in this schema and `policy.device` once TrainConfig holds a
+    # PolicyConfig (helper "train"); read whichever exists.
+    device = str(getattr(getattr(cfg, "policy", cfg), "device", "auto"))
+    if ray_address is None and (p := _device_problem(device)) is not None:
         problems.append(p)
     return problems, facts
 
