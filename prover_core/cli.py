@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from prover_core.cli_checks import check_count, check_model, check_writable
-from prover_core.cli_config import register_config_commands
+from prover_core.cli_config import policy_flags, register_config_commands
 from prover_core.cli_edge import run_app
 from prover_core.config import Config, Layer, build_config, config_layers, find_project_config
 from prover_core.textfile import read_utf8
@@ -161,10 +161,8 @@ def _service_config(
 def _policy_layers(
     config: Path | None, near: Path, backend: str | None, model: str | None, endpoint: str | None
 ) -> list[Layer]:
-    given = (("backend", backend), ("model", model), ("endpoint", endpoint))
-    policy = {k: v for k, v in given if v}
-    flags = {f"policy.{k}": f"--{k}" for k in policy}
-    return _layers(config, near, {"policy": policy} if policy else None, flags)
+    overrides, flags = policy_flags(backend, model, endpoint)
+    return _layers(config, near, overrides, flags)
 
 
 def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T]]) -> _T:

@@ -12,6 +12,7 @@ import typer
 from prover_core.cli_checks import check_model
 from prover_core.config import (
     CONFIG_NAME,
+    Origin,
     build_config,
     config_layers,
     find_project_config,
@@ -25,6 +26,15 @@ from prover_core.repl_setup import repl_setup
 config_app = typer.Typer(help="Inspect leanstep's configuration.", no_args_is_help=True)
 
 STANDIN_REPL = (sys.executable, "-m", "prover_core.propositional")
+
+
+def policy_flags(
+    backend: str | None, model: str | None, endpoint: str | None
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The `--backend/--model/--endpoint` flags given, as config overrides and their flags."""
+    given = (("backend", backend), ("model", model), ("endpoint", endpoint))
+    policy = {k: v for k, v in given if v}
+    return ({"policy": policy} if policy else None), {f"policy.{k}": f"--{k}" for k in policy}
 
 
 def _policy_settings(
@@ -93,19 +103,13 @@ def init(
     text = init_text(settings)
     cfg = parse_config(tomllib.loads(text), str(target))
     if model is not None:
-        check_model(cfg, {k: _flag_origin(k) for k in flags})
+        check_model(cfg, {k: Origin("flag", "--" + k.split(".")[1]) for k in flags})
     with target.open("x", encoding="utf-8") as f:  # "x": never replace a file
         f.write(text)
     typer.echo(f"wrote {target} (REPL: {' '.join(cfg.lean.repl_command)})")
     if advice:
         typer.echo(f"note: {advice}")
     typer.echo("see the values in force with: leanstep config show")
-
-
-def _flag_origin(key: str) -> Any:
-    from prover_core.config import Origin
-
-    return Origin("flag", "--" + key.split(".")[1])
 
 
 @config_app.command("show")
@@ -124,14 +128,8 @@ def show(
 
     Sources: default, user file, project file, environment variable, flag."""
     project = config if config is not None else find_project_config(Path.cwd())
-    given = (("backend", backend), ("model", model), ("endpoint", endpoint))
-    policy = {k: v for k, v in given if v}
-    layers = config_layers(
-        project,
-        overrides={"policy": policy} if policy else None,
-        flags={f"policy.{k}": f"--{k}" for k in policy},
-    )
-    cfg, origins = build_config(layers)
+    overrides, flags = policy_flags(backend, model, endpoint)
+    cfg, origins = build_config(config_layers(project, overrides=overrides, flags=flags))
     rows = effective(cfg, origins)
     if as_json:
         user = user_config_path()
