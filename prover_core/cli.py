@@ -299,7 +299,7 @@ def serve(
     from lsp_server.main import serve as run_server
 
     if not stdio and tcp is None:
-        raise _fail("give --stdio or --tcp PORT")
+        raise _fail("give --stdio or --tcp PORT (leanstep serve)")
     run_server(stdio=stdio, port=tcp)
 
 

@@ -282,10 +282,11 @@ def env_layer(environ: Mapping[str, str]) -> Layer:
 
 
 def flag_layer(overrides: Mapping[str, Any], flags: Mapping[str, str] | None = None) -> Layer:
-    """Command-line overrides; `flags` names the flag behind each dotted key."""
+    """The caller's overrides (command-line flags, the editor's initializationOptions);
+    `flags` names the flag behind each dotted key."""
     names = flags or {}
-    origins = {key: Origin("flag", names.get(key, "command line")) for key in flatten(overrides)}
-    _validate(overrides, origins, "command line")
+    origins = {key: Origin("flag", names.get(key, "overrides")) for key in flatten(overrides)}
+    _validate(overrides, origins, "overrides")
     return Layer(dict(overrides), origins)
 
 

@@ -25,3 +25,15 @@ def test_reference_lists_every_field() -> None:
         assert f"| `{key}` |" in text or f"`[{key}]`" in text, key
     assert "| `train` | str | *required* |" in text
     assert "| `epochs` | float, > 0 | `3.0` |" in text  # [sft]: the instance default
+
+
+def test_a_machine_dependent_default_is_described_not_printed() -> None:
+    from pydantic import BaseModel, Field
+
+    from training.config_docs import DEFAULT_DOC, sections
+
+    class Pool(BaseModel):
+        size: int = Field(7, description="Processes.", json_schema_extra={DEFAULT_DOC: "cores"})
+
+    text = "\n".join(sections(Pool, Pool(), "pool", 3))
+    assert "| `size` | int | cores | Processes. |" in text

@@ -26,6 +26,10 @@ from training.config import TrainConfig
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 COMMAND = "python -m training.config_docs --write"
+# `Field(json_schema_extra={DEFAULT_DOC: "from the machine"})` marks a default that depends on
+# where it is computed (cores, memory); the reference prints that text, so it stays the same
+# on every machine.
+DEFAULT_DOC = "default_doc"
 
 INTRO = f"""\
 # Configuration reference
@@ -106,7 +110,10 @@ def _cell(text: str) -> str:
 def _table(fields: dict[str, FieldInfo], defaults: BaseModel | None) -> list[str]:
     rows = ["| key | type | default | description |", "| --- | --- | --- | --- |"]
     for name, field in fields.items():
-        if defaults is not None:
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if DEFAULT_DOC in extra:  # a default computed from the machine: not a fixed value
+            default = str(extra[DEFAULT_DOC])
+        elif defaults is not None:
             default = _literal(getattr(defaults, name))
         elif field.default is PydanticUndefined and field.default_factory is None:
             default = "*required*"
