@@ -21,7 +21,7 @@ from prover_core.config import (
 )
 from prover_core.config_text import effective, init_text, show_json, show_text
 from prover_core.errors import InputError
-from prover_core.repl_setup import repl_setup
+from prover_core.repl_setup import find_lakefile, repl_setup
 
 config_app = typer.Typer(help="Inspect leanstep's configuration.", no_args_is_help=True)
 
@@ -91,10 +91,10 @@ def init(
     else:
         setup = repl_setup(folder.resolve())
         if setup.lakefile is None:
+            root = next((d for d in folder.resolve().parents if find_lakefile(d)), None)
+            where = f"run it in {root}" if root else "run it in your Lean project's root"
             raise InputError(
-                "no lakefile.lean or lakefile.toml here: run leanstep init in your Lean "
-                "project's root, or give --standin",
-                str(folder),
+                f"no lakefile.lean or lakefile.toml here: {where}, or give --standin", str(folder)
             )
         settings["lean.repl_command"] = list(setup.command or ("lake", "exe", "repl"))
         advice = setup.advice

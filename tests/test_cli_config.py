@@ -153,3 +153,11 @@ def test_repl_checks_read_the_lakefile(tmp_path: Path) -> None:
     assert repl_problem(LeanConfig(project_dir=tmp_path, repl_command=("true",)), tmp_path) is None
     missing = repl_problem(LeanConfig(repl_command=("no-such-repl-here",)), tmp_path)
     assert missing == "lean.repl_command: 'no-such-repl-here' is not on PATH"
+
+
+def test_init_below_a_project_names_its_root(tmp_path: Path) -> None:
+    (tmp_path / "lakefile.toml").write_text('name = "mine"\n')
+    (tmp_path / "Mine").mkdir()
+    done = leanstep("init", "Mine", cwd=tmp_path)
+    assert done.returncode == 2 and not (tmp_path / "Mine" / "leanstep.toml").exists()
+    assert f"run it in {tmp_path}, or give --standin (Mine)" in done.stderr

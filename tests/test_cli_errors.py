@@ -122,7 +122,7 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     ("init over a file", ["init", "--standin"], {},
      r"exists already; leanstep init never overwrites a file \(leanstep\.toml\)"),
     ("init outside a project", ["init", "empty"], {},
-     r"no lakefile\.lean or lakefile\.toml here: .+ \(empty\)"),
+     r"no lakefile\.lean or lakefile\.toml here: run it in .+, or give --standin \(empty\)"),
     ("init --endpoint without --model", ["init", "empty", "--standin", "--endpoint", "http://x"],
      {}, r"--endpoint needs --model NAME .+ \(--endpoint\)"),
     ("init nonexistent --model", ["init", "empty", "--standin", "--model", "/nonexistent/m"],
