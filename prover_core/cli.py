@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from prover_core.config import Config, find_project_config, load_config
-from prover_core.errors import ConfigError, LeanstepError
+from prover_core.cli_checks import check_count, check_model, check_writable
+from prover_core.cli_config import policy_flags, register_config_commands
+from prover_core.cli_edge import run_app
+from prover_core.config import Config, Layer, build_config, config_layers, find_project_config
+from prover_core.textfile import read_utf8
 
 if TYPE_CHECKING:
     from prover_core.service import Service
@@ -38,12 +41,19 @@ ConfigOpt = Annotated[
 ]
 
 
-def _config(explicit: Path | None, near: Path, overrides: dict[str, Any] | None = None) -> Config:
-    """The run's config: `explicit`, else the nearest `leanstep.toml` above `near`."""
+def _layers(
+    explicit: Path | None,
+    near: Path,
+    overrides: dict[str, Any] | None = None,
+    flags: dict[str, str] | None = None,
+) -> list[Layer]:
+    """The run's config sources: `explicit`, else the nearest `leanstep.toml` above `near`."""
     path = explicit if explicit is not None else find_project_config(near.resolve())
-    if explicit is not None and not explicit.is_file():
-        raise ConfigError(f"{explicit}: no such config file")
-    return load_config(path, overrides=overrides)
+    return config_layers(path, overrides=overrides, flags=flags)
+
+
+def _config(explicit: Path | None, near: Path, overrides: dict[str, Any] | None = None) -> Config:
+    return build_config(_layers(explicit, near, overrides))[0]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -60,10 +70,7 @@ def screen(
 
     found = False
     for path in files:
-        try:
-            text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise _fail(f"{path}: cannot read: {e}") from None
+        text = sys.stdin.read() if str(path) == "-" else read_utf8(path)
         for f in screen_mod.screen(text):
             found = True
             typer.echo(screen_mod.format_finding(str(path), f))
@@ -83,6 +90,23 @@ def corpus_propositional(
     typer.echo(f"wrote {written} theorems to {out}")
 
 
+@corpus_app.command("standin")
+def corpus_standin(
+    folder: Annotated[Path, typer.Argument(help="Folder for corpus.jsonl, seed.jsonl, base/.")],
+    theorems: Annotated[int, typer.Option("--theorems", min=20, help="Corpus size.")] = 600,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """What `examples/standin.toml` trains from: a stand-in corpus, seed records (the easy
+    theorems' reference proofs) and a tiny random-initialised base model (kept if present)."""
+    from dataclasses import replace
+
+    from training.demo import QUICK, prepare
+
+    folder.mkdir(parents=True, exist_ok=True)
+    prepare(folder, seed, replace(QUICK, theorems=theorems))
+    typer.echo(f"wrote {folder}/corpus.jsonl, {folder}/seed.jsonl and {folder}/base")
+
+
 @app.command()
 def verify(
     file: Annotated[Path, typer.Argument(help="A Lean file holding the theorem.")],
@@ -94,13 +118,10 @@ def verify(
     from prover_core.lean.verify import verify_proof
 
     cfg = _config(config, file.parent)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise _fail(f"{file}: cannot read: {e}") from None
+    text = read_utf8(file)
     decl = find_declaration(text, theorem)
     if decl is None:
-        raise _fail(f"{file}: no theorem named {theorem!r}")
+        raise _fail(f"no theorem named {theorem!r} ({file})")
     verdict = asyncio.run(
         verify_proof(cfg.lean, text[: decl.start], decl.head, decl.proof, cwd=_cwd(cfg, file))
     )
@@ -129,10 +150,19 @@ EndpointOpt = Annotated[
 def _service_config(
     config: Path | None, file: Path, backend: str | None, model: str | None, endpoint: str | None
 ) -> Config:
-    policy = {
-        k: v for k, v in (("backend", backend), ("model", model), ("endpoint", endpoint)) if v
-    }
-    return _config(config, file.resolve().parent, {"policy": policy} if policy else None)
+    """The config of a command that runs the policy, its model checked before it loads."""
+    cfg, origins = build_config(
+        _policy_layers(config, file.resolve().parent, backend, model, endpoint)
+    )
+    check_model(cfg, origins)
+    return cfg
+
+
+def _policy_layers(
+    config: Path | None, near: Path, backend: str | None, model: str | None, endpoint: str | None
+) -> list[Layer]:
+    overrides, flags = policy_flags(backend, model, endpoint)
+    return _layers(config, near, overrides, flags)
 
 
 def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T]]) -> _T:
@@ -150,10 +180,7 @@ def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T
 
 
 def _read(file: Path) -> str:
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise _fail(f"{file}: cannot read: {e}") from None
+    return read_utf8(file)
 
 
 @app.command()
@@ -170,6 +197,7 @@ def suggest(
 ) -> None:
     """Next-tactic suggestions at a position, each checked in Lean, ranked."""
     cfg = _service_config(config, file, backend, model, endpoint)
+    check_count(n, cfg)
     text = _read(file)
     result = _with_service(cfg, file, lambda s: s.suggest(text, line - 1, col, n))
     if as_json:
@@ -205,6 +233,8 @@ def prove(
 
     cfg = _service_config(config, file, backend, model, endpoint)
     text = _read(file)
+    if write:
+        check_writable(file)
     budget = cfg.search.model_copy(update={"expansions": expansions}) if expansions else None
     with SearchProgress((budget or cfg.search).expansions) as bar:
         result = _with_service(
@@ -269,7 +299,7 @@ def serve(
     from lsp_server.main import serve as run_server
 
     if not stdio and tcp is None:
-        raise _fail("give --stdio or --tcp PORT")
+        raise _fail("give --stdio or --tcp PORT (leanstep serve)")
     run_server(stdio=stdio, port=tcp)
 
 
@@ -287,8 +317,5 @@ def main() -> None:
     from training.cli import register  # the edge: training's commands join the one CLI
 
     register(app)
-    try:
-        app()
-    except LeanstepError as e:
-        typer.echo(f"leanstep: {e}", err=True)
-        sys.exit(2)
+    register_config_commands(app)
+    sys.exit(run_app(app, sys.argv[1:]))

@@ -11,12 +11,21 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from prover_core.errors import ConfigError
+from prover_core.errors import ConfigError, InputError
+from prover_core.textfile import read_utf8
 
 ENV_PREFIX = "LEANSTEP_"
 CONFIG_NAME = "leanstep.toml"
@@ -40,32 +49,49 @@ class LeanConfig(_Section):
         600.0, gt=0, description="Limit for a request that imports a header (Mathlib is slow)."
     )
     memory_limit_mb: int | None = Field(
-        16384, gt=0, description="RLIMIT_AS for each REPL process; None for no limit."
+        16384, gt=0, description="RLIMIT_AS for each REPL process; 0 for no limit."
     )
     recycle_after_requests: int = Field(
         5000, gt=0, description="Restart a process after this many requests."
     )
     recycle_above_rss_mb: int | None = Field(
-        8192, gt=0, description="Restart a process whose resident memory exceeds this."
+        8192, gt=0, description="Restart a process whose resident memory exceeds this; 0: never."
     )
     crash_retries: int = Field(1, ge=0, description="Retries of a request after a crash.")
     pool_size: int = Field(4, gt=0, description="Most REPL processes alive at once.")
     processes_per_header: int = Field(2, gt=0, description="Most processes per import header.")
 
+    @field_validator("memory_limit_mb", "recycle_above_rss_mb", mode="before")
+    @classmethod
+    def _zero_is_none(cls, value: object) -> object:  # TOML has no null: 0 means "no limit"
+        return None if value == 0 else value
+
 
 class PolicyConfig(_Section):
     """The step-prover model."""
 
-    backend: Literal["hf", "vllm", "openai"] = "hf"
-    model: str | None = Field(None, description="Checkpoint path or served model name.")
-    endpoint: str | None = Field(None, description="Base URL of an OpenAI-compatible server.")
-    api_key: str | None = None
+    backend: Literal["hf", "vllm", "openai"] = Field(
+        "hf",
+        description="`hf` (transformers in process), `vllm` (in-process engine) or `openai` "
+        "(an OpenAI-compatible server).",
+    )
+    model: str | None = Field(
+        None,
+        description="A local checkpoint directory for hf and vllm; the served model name for "
+        "openai.",
+    )
+    endpoint: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (openai backend)."
+    )
+    api_key: str | None = Field(None, description="API key sent to the openai endpoint, if any.")
     prompt_template: str = Field("{state}:::", description="Prompt; `{state}` is the goal text.")
-    temperature: float = Field(1.3, ge=0)
-    top_p: float = Field(1.0, gt=0, le=1)
-    max_tokens: int = Field(256, gt=0, le=4096)
+    temperature: float = Field(1.3, ge=0, description="Sampling temperature for tactics.")
+    top_p: float = Field(1.0, gt=0, le=1, description="Nucleus sampling mass.")
+    max_tokens: int = Field(256, gt=0, le=4096, description="Most tokens per sampled tactic.")
     device: str = Field("auto", description="`auto`, `cpu`, `cuda` or `cuda:N` for hf.")
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="Weight dtype for hf; `auto` picks bfloat16 on a GPU."
+    )
     max_batch: int = Field(64, gt=0, description="Most states per backend call.")
     max_wait_ms: float = Field(
         5.0,
@@ -79,8 +105,10 @@ class PolicyConfig(_Section):
         description="Batched calls in flight at once for the vllm and openai backends, which "
         "batch across calls themselves; hf always runs one call at a time.",
     )
-    request_timeout_s: float = Field(120.0, gt=0)
-    retries: int = Field(3, ge=0)
+    request_timeout_s: float = Field(
+        120.0, gt=0, description="Limit per request to the openai endpoint."
+    )
+    retries: int = Field(3, ge=0, description="Retries of a failed request to the endpoint.")
 
 
 class SearchConfig(_Section):
@@ -88,33 +116,44 @@ class SearchConfig(_Section):
 
     width: int = Field(4, gt=0, description="Tactics sampled per expansion.")
     expansions: int = Field(600, gt=0, description="Expansions per pass.")
-    passes: int = Field(1, gt=0)
+    passes: int = Field(1, gt=0, description="Independent restarts of the search (P).")
     depth_reward: float = Field(0.0, ge=0, description="alpha in score / depth ** alpha.")
-    wall_time_s: float = Field(600.0, gt=0)
-    tactic_timeout_s: float = Field(18.0, gt=0)
+    wall_time_s: float = Field(600.0, gt=0, description="Wall-clock limit per theorem.")
+    tactic_timeout_s: float = Field(18.0, gt=0, description="Lean time limit per tactic.")
     suggestions: int = Field(16, gt=0, description="Candidates sampled for editor suggestions.")
+    max_suggestions: int = Field(
+        64, gt=0, description="Most candidates one suggestion request may ask for (`-n`, `n`)."
+    )
+
+    @model_validator(mode="after")
+    def _suggestions_within_cap(self) -> SearchConfig:
+        if self.suggestions > self.max_suggestions:
+            raise ValueError("suggestions must not exceed max_suggestions")
+        return self
 
 
 class PlannerConfig(_Section):
     """The planner LLM behind an OpenAI-compatible chat endpoint (lemma sketches)."""
 
     endpoint: str | None = Field(None, description="Base URL, e.g. http://localhost:8001/v1.")
-    model: str | None = None
-    api_key: str | None = None
-    temperature: float = Field(0.7, ge=0)
-    max_tokens: int = Field(2048, gt=0)
+    model: str | None = Field(None, description="The planner's model name at the endpoint.")
+    api_key: str | None = Field(None, description="API key sent to the endpoint, if any.")
+    temperature: float = Field(0.7, ge=0, description="Sampling temperature for plans.")
+    max_tokens: int = Field(2048, gt=0, description="Most tokens per plan.")
     plan_retries: int = Field(3, ge=0, description="New plans asked when one fails to check.")
     replans: int = Field(2, ge=0, description="Most replans per theorem.")
     agents: int = Field(4, gt=0, description="Prover agents per subgoal (focused parallelism).")
     subgoal_expansions: int = Field(100, gt=0, description="Expansions per agent per subgoal.")
-    request_timeout_s: float = Field(300.0, gt=0)
+    request_timeout_s: float = Field(300.0, gt=0, description="Limit per planner request.")
 
 
 class Config(_Section):
-    lean: LeanConfig = LeanConfig()
-    policy: PolicyConfig = PolicyConfig()
-    search: SearchConfig = SearchConfig()
-    planner: PlannerConfig = PlannerConfig()
+    """`leanstep.toml`: the editor's and the command line's settings."""
+
+    lean: LeanConfig = Field(LeanConfig(), description="How leanstep runs Lean's REPL.")
+    policy: PolicyConfig = Field(PolicyConfig(), description="The step-prover model.")
+    search: SearchConfig = Field(SearchConfig(), description="Best-first search.")
+    planner: PlannerConfig = Field(PlannerConfig(), description="The planner LLM.")
 
 
 def user_config_path() -> Path:
@@ -122,52 +161,73 @@ def user_config_path() -> Path:
     return Path(base) / "leanstep" / CONFIG_NAME
 
 
-def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+class Origin(NamedTuple):
+    """Where a setting came from: `kind` is default, user file, project file, environment or
+    flag; `where` the file path, variable name or flag (empty for a default)."""
+
+    kind: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of settings: nested `data`, and the origin of each dotted key in it."""
+
+    data: dict[str, Any]
+    origins: dict[str, Origin]
+
+
+def merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in update.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge(out[key], value)
         else:
             out[key] = value
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from e
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from e
-
-
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{"lean": {"timeout_s": 5}}` → `{"lean.timeout_s": 5}` (tables only; lists are leaves)."""
     out: dict[str, Any] = {}
-    for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or "__" not in name:
-            continue
-        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
-        if section not in Config.model_fields:
-            raise ConfigError(f"{name}: unknown config section {section!r}")
-        parsed: Any = value
-        if value.startswith(("[", "{")) or value in ("true", "false"):
-            try:
-                parsed = tomllib.loads(f"v = {value}")["v"]
-            except tomllib.TOMLDecodeError:
-                parsed = value
-        out.setdefault(section, {})[key] = parsed
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _section_key(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc[:2])
+
+
+def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
+    """(dotted key, what is wrong) for each problem pydantic found."""
+    out = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        out.append((key, "unknown key" if e["type"] == "extra_forbidden" else e["msg"]))
     return out
 
 
 def format_validation_error(err: ValidationError, source: str) -> str:
-    """One line per problem: `SOURCE: section.key: what is wrong`."""
-    lines = []
-    for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"])
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
-        lines.append(f"{source}: {key}: {msg}")
-    return "\n".join(lines)
+    """One line: `section.key: what is wrong; … (SOURCE)`."""
+    return str(ConfigError("; ".join(f"{k}: {m}" for k, m in validation_problems(err)), source))
+
+
+def _validate(data: Mapping[str, Any], where_of: Mapping[str, Origin], fallback: str) -> None:
+    """Raise `ConfigError` blaming the source of the first bad key (each layer is valid on
+    its own, so a bad value is reported where it was written)."""
+    try:
+        Config.model_validate(dict(data))
+    except ValidationError as e:
+        first = e.errors()[0]["loc"]
+        origin = where_of.get(_section_key(first))
+        raise ConfigError(
+            "; ".join(f"{k}: {m}" for k, m in validation_problems(e)),
+            origin.where if origin else fallback,
+        ) from None
 
 
 def parse_config(data: Mapping[str, Any], source: str = "config") -> Config:
@@ -177,30 +237,104 @@ def parse_config(data: Mapping[str, Any], source: str = "config") -> Config:
         raise ConfigError(format_validation_error(e, source)) from None
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict (a UTF-8 BOM is allowed); every failure names the file."""
+    try:
+        return tomllib.loads(read_utf8(path))
+    except InputError as e:  # a config file that cannot be read is a configuration error
+        raise ConfigError(e.what, e.where) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"not valid TOML: {e}", str(path)) from None
+
+
+def file_layer(path: Path, kind: str) -> Layer:
+    data = read_toml(path)
+    origins = {_section_key(tuple(k.split("."))): Origin(kind, str(path)) for k in flatten(data)}
+    _validate(data, origins, str(path))
+    return Layer(data, origins)
+
+
+def _env_value(value: str) -> Any:
+    if value.startswith(("[", "{")) or value in ("true", "false"):
+        try:
+            return tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            return value
+    return value
+
+
+def env_layer(environ: Mapping[str, str]) -> Layer:
+    """`LEANSTEP_<SECTION>__<KEY>` variables; a bad one is blamed on the variable."""
+    data: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for name, value in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        if section not in Config.model_fields:
+            raise ConfigError(f"unknown config section {section!r}", name)
+        one = {section: {key: _env_value(value)}}
+        here = {f"{section}.{key}": Origin("environment", name)}
+        _validate(one, here, name)
+        data = merge(data, one)
+        origins.update(here)
+    return Layer(data, origins)
+
+
+def flag_layer(overrides: Mapping[str, Any], flags: Mapping[str, str] | None = None) -> Layer:
+    """The caller's overrides (command-line flags, the editor's initializationOptions);
+    `flags` names the flag behind each dotted key."""
+    names = flags or {}
+    origins = {key: Origin("flag", names.get(key, "overrides")) for key in flatten(overrides)}
+    _validate(overrides, origins, "overrides")
+    return Layer(dict(overrides), origins)
+
+
+def config_layers(
+    project_file: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, str] | None = None,
+    use_user_file: bool = True,
+) -> list[Layer]:
+    """The run's sources, later ones winning: user file, project file, environment, flags.
+    A missing user file is skipped; a missing project file is an error."""
+    layers = []
+    user = user_config_path()
+    if use_user_file and user.exists():
+        layers.append(file_layer(user, "user file"))
+    if project_file is not None:
+        layers.append(file_layer(project_file, "project file"))
+    layers.append(env_layer(os.environ if environ is None else environ))
+    if overrides:
+        layers.append(flag_layer(overrides, flags))
+    return layers
+
+
+def build_config(layers: list[Layer]) -> tuple[Config, dict[str, Origin]]:
+    """The merged `Config`, and the origin of every setting not left at its default."""
+    data: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for layer in layers:
+        data = merge(data, layer.data)
+        origins.update(layer.origins)
+    return parse_config(data, "the merged configuration"), origins
+
+
 def load_config(
     project_file: Path | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, str] | None = None,
     use_user_file: bool = True,
 ) -> Config:
     """Build the one `Config` of a run. `overrides` come from the CLI and win over all."""
-    env = os.environ if environ is None else environ
-    data: dict[str, Any] = {}
-    sources: list[str] = []
-    candidates = [user_config_path()] if use_user_file else []
-    if project_file is not None:
-        candidates.append(project_file)
-    for path in candidates:
-        if path.is_file():
-            file_data = _read_toml(path)
-            parse_config(file_data, str(path))  # each file is valid on its own
-            data = _merge(data, file_data)
-            sources.append(str(path))
-    data = _merge(data, _env_overrides(env))
-    if overrides:
-        data = _merge(data, overrides)
-    return parse_config(data, " + ".join(sources) or "config")
+    layers = config_layers(
+        project_file, environ=environ, overrides=overrides, flags=flags, use_user_file=use_user_file
+    )
+    return build_config(layers)[0]
 
 
 def find_project_config(start: Path) -> Path | None:

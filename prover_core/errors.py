@@ -5,7 +5,20 @@ class LeanstepError(Exception):
     """Base of every infrastructure failure raised by leanstep."""
 
 
-class ConfigError(LeanstepError):
+class InputError(LeanstepError):
+    """Bad input from the user: the message says what is wrong, `where` where it came from
+    (a file, an environment variable, a flag). Printed as one line: `what (where)`."""
+
+    def __init__(self, what: str, where: str | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.where = where
+
+    def __str__(self) -> str:
+        return self.what if self.where is None else f"{self.what} ({self.where})"
+
+
+class ConfigError(InputError):
     """A configuration file or override is invalid; the message names the key."""
 
 

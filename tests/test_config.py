@@ -2,7 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from prover_core.config import Config, find_project_config, load_config, parse_config
+from prover_core.config import (
+    Config,
+    Origin,
+    build_config,
+    config_layers,
+    find_project_config,
+    load_config,
+    parse_config,
+)
 from prover_core.errors import ConfigError
 
 
@@ -78,3 +86,73 @@ def test_find_project_config(tmp_path: Path) -> None:
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     assert find_project_config(sub) == tmp_path / "leanstep.toml"
+
+
+def test_every_setting_has_its_origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "leanstep").mkdir()
+    user = tmp_path / "leanstep" / "leanstep.toml"
+    user.write_text("[search]\nexpansions = 9\nwidth = 2\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    project = tmp_path / "leanstep.toml"
+    project.write_text("[search]\nwidth = 3\n")
+    layers = config_layers(
+        project,
+        environ={"LEANSTEP_LEAN__TIMEOUT_S": "7"},
+        overrides={"policy": {"backend": "openai"}},
+        flags={"policy.backend": "--backend"},
+    )
+    cfg, origins = build_config(layers)
+    assert (cfg.search.expansions, cfg.search.width, cfg.lean.timeout_s) == (9, 3, 7.0)
+    assert origins["search.expansions"] == Origin("user file", str(user))
+    assert origins["search.width"] == Origin("project file", str(project))
+    assert origins["lean.timeout_s"] == Origin("environment", "LEANSTEP_LEAN__TIMEOUT_S")
+    assert origins["policy.backend"] == Origin("flag", "--backend")
+    assert "planner.agents" not in origins  # a default
+
+
+def test_a_bad_value_is_blamed_on_its_own_source(tmp_path: Path) -> None:
+    project = tmp_path / "leanstep.toml"
+    project.write_text("[search]\nwidth = 3\n")
+    with pytest.raises(ConfigError) as env_err:
+        load_config(project, environ={"LEANSTEP_SEARCH__WIDTH": "-2"}, use_user_file=False)
+    assert env_err.value.where == "LEANSTEP_SEARCH__WIDTH"
+    with pytest.raises(ConfigError) as flag_err:
+        load_config(
+            project,
+            environ={},
+            overrides={"policy": {"backend": "x"}},
+            flags={"policy.backend": "--backend"},
+            use_user_file=False,
+        )
+    assert flag_err.value.where == "--backend"
+    assert str(flag_err.value).startswith("policy.backend: Input should be")
+
+
+def test_bom_and_bad_encoding(tmp_path: Path) -> None:
+    p = tmp_path / "leanstep.toml"
+    p.write_bytes(b"\xef\xbb\xbf[search]\nwidth = 5\n")
+    assert load_config(p, environ={}, use_user_file=False).search.width == 5
+    p.write_bytes(b"[planner]\nmodel = '\xff'\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text: byte 0xff at line 2") as err:
+        load_config(p, environ={}, use_user_file=False)
+    assert err.value.where == str(p)
+
+
+def test_several_problems_are_one_line() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config({"search": {"width": 0, "passes": 0}}, "f.toml")
+    assert "\n" not in str(err.value)
+    assert str(err.value).endswith("(f.toml)") and "search.passes" in str(err.value)
+
+
+def test_zero_means_no_memory_limit() -> None:
+    cfg = parse_config({"lean": {"memory_limit_mb": 0, "recycle_above_rss_mb": 0}})
+    assert cfg.lean.memory_limit_mb is None and cfg.lean.recycle_above_rss_mb is None
+    with pytest.raises(ConfigError, match=r"lean\.memory_limit_mb"):
+        parse_config({"lean": {"memory_limit_mb": -1}})
+
+
+def test_default_suggestions_stay_under_the_cap() -> None:
+    with pytest.raises(ConfigError, match="suggestions must not exceed max_suggestions"):
+        parse_config({"search": {"suggestions": 100}})
+    assert parse_config({"search": {"suggestions": 100, "max_suggestions": 128}}).search

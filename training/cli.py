@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from training.check_config import require_checkpoint, require_problem_set, require_runnable
+
 if TYPE_CHECKING:
     from prover_core.config import LeanConfig
     from training.config import SearchBudget
@@ -76,11 +78,18 @@ def train_cmd(
         Path | None, typer.Option("--resume", help="Continue the run in this directory.")
     ] = None,
     ray_address: RayOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate CONFIG and what it names; run nothing.")
+    ] = False,
 ) -> None:
     """Multi-stage expert iteration: SFT, search/filter/fine-tune/eval rounds, retraining."""
     from training.config import TrainConfig, load_train_config
     from training.expert_iteration import train
 
+    if check:
+        from training.check_config import report_check
+
+        raise typer.Exit(report_check(config, ray_address))
     if resume is not None:
         saved = resume / "config.json"
         if not saved.is_file():
@@ -88,6 +97,7 @@ def train_cmd(
         cfg = TrainConfig.model_validate(json.loads(saved.read_text()))
     elif config is not None:
         cfg = load_train_config(config)
+        require_runnable(cfg, str(config), ray_address)
     else:
         raise _fail("give a CONFIG.toml, or --resume RUN_DIR")
     _quiet_hf()
@@ -139,6 +149,8 @@ def eval_cmd(
     from training.problems import load_problems
     from training.session import Engine, open_prover
 
+    require_checkpoint(model, "--model")
+    require_problem_set(problems, None if split == "all" else split, "--problems")
     width, expansions = parse_budget(budget)
     sb = SearchBudget(
         attempts=attempts,

@@ -6,13 +6,12 @@ file names only what differs. Unknown keys and bad values raise `ConfigError` na
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from prover_core.config import LeanConfig, format_validation_error
+from prover_core.config import LeanConfig, format_validation_error, read_toml
 from prover_core.errors import ConfigError
 
 
@@ -141,11 +140,7 @@ def parse_train_config(data: dict[str, Any], source: str = "config") -> TrainCon
 
 def load_train_config(path: Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
     """Read a TOML file; relative paths in it are taken from the file's directory."""
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: {e}") from e
+    data = read_toml(path)
     data.update(overrides or {})
     cfg = parse_train_config(data, str(path))
     return with_base_dir(cfg, path.resolve().parent)
@@ -155,10 +150,19 @@ def with_base_dir(cfg: TrainConfig, base: Path) -> TrainConfig:
     def fix(p: Path) -> Path:
         return p if p.is_absolute() else base / p
 
+    def fix_source(source: str | None) -> str | None:  # a named set (minif2f) is no path
+        from training.problems import NAMED_SETS
+
+        return source if source is None or source in NAMED_SETS else str(fix(Path(source)))
+
+    problems = cfg.problems.model_copy(
+        update={"train": fix_source(cfg.problems.train), "eval": fix_source(cfg.problems.eval)}
+    )
     return cfg.model_copy(
         update={
             "run_dir": fix(cfg.run_dir),
             "base_model": fix(cfg.base_model),
             "seed_data": tuple(fix(p) for p in cfg.seed_data),
+            "problems": problems,
         }
     )
