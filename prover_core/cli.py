@@ -90,17 +90,15 @@ def verify(
     config: ConfigOpt = None,
 ) -> None:
     """Verify a theorem's proof soundly in a fresh REPL (screen, sorry, axioms, statement)."""
-    from prover_core.lean.decl import find_declaration
+    from prover_core.lean.decl import DeclarationLookupError, resolve
     from prover_core.lean.verify import verify_proof
 
     cfg = _config(config, file.parent)
+    text = _read(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise _fail(f"{file}: cannot read: {e}") from None
-    decl = find_declaration(text, theorem)
-    if decl is None:
-        raise _fail(f"{file}: no theorem named {theorem!r}")
+        decl = resolve(text, theorem)
+    except DeclarationLookupError as e:
+        raise _fail(f"{file}: {e}") from None
     verdict = asyncio.run(
         verify_proof(cfg.lean, text[: decl.start], decl.head, decl.proof, cwd=_cwd(cfg, file))
     )
@@ -150,10 +148,13 @@ def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T
 
 
 def _read(file: Path) -> str:
+    """The file's text as the core sees it (BOM dropped, CRLF read as LF)."""
+    from prover_core.fileio import SourceFileError, read_source
+
     try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise _fail(f"{file}: cannot read: {e}") from None
+        return read_source(file).text
+    except SourceFileError as e:
+        raise _fail(str(e)) from None
 
 
 @app.command()
@@ -201,10 +202,17 @@ def prove(
     endpoint: EndpointOpt = None,
 ) -> None:
     """Best-first search for a sorry; only a verified proof is printed or written."""
-    from prover_core.cli_render import SearchProgress, render_prove, write_verified
+    from prover_core.cli_render import SearchProgress, render_prove
+    from prover_core.fileio import SourceFileError, check_writable, read_source
 
     cfg = _service_config(config, file, backend, model, endpoint)
-    text = _read(file)
+    try:
+        source = read_source(file)
+        if write:
+            check_writable(file)  # refused before any work, never after "proved"
+    except SourceFileError as e:
+        raise _fail(str(e)) from None
+    text = source.text
     budget = cfg.search.model_copy(update={"expansions": expansions}) if expansions else None
     with SearchProgress((budget or cfg.search).expansions) as bar:
         result = _with_service(
@@ -226,7 +234,14 @@ def prove(
     if not result.proved or result.edit is None:
         raise typer.Exit(1)
     if write:
-        write_verified(file, text, result.edit)
+        from prover_core.write_back import write_proof
+
+        ed = result.edit
+        refused = asyncio.run(
+            write_proof(file, source, ed.start, ed.end, ed.new_text, cfg.lean, _cwd(cfg, file))
+        )
+        if refused is not None:
+            raise _fail(refused)
         typer.echo(f"wrote the verified proof to {file} (backup: {file}.bak)")
 
 
