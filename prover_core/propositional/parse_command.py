@@ -16,6 +16,7 @@ from .syntax import (
     Ignored,
     Import,
     PrintAxioms,
+    Scope,
     TBy,
     Term,
     Unsupported,
@@ -98,6 +99,13 @@ class CommandParser(Parser):
                 self.advance()
                 return self._command()
             return Ignored((t.start, v.end))
+        if t.kind == "kw" and t.text in ("namespace", "section", "end"):
+            self.advance()
+            named = self.peek().kind == "ident" and not self.stops(self.peek())
+            if t.text != "namespace" and not named:
+                return Scope(t.text, None, (t.start, t.end))
+            name = self.ident("namespace name")
+            return Scope(t.text, name.text, (t.start, name.end))
         if t.kind == "kw" and t.text in COMMAND_STARTS:
             self.advance()
             self.halted = True
