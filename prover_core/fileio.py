@@ -123,8 +123,10 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_in_place(target: Path, data: bytes) -> None:
-    with open(target, "r+b") as f:
+def _write_in_place(target: Path, data: bytes, st: os.stat_result) -> None:
+    """Overwrite `target` (created with mode `st` if missing): same inode, owner and links."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT, stat.S_IMODE(st.st_mode))
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.truncate()
         f.flush()
@@ -160,7 +162,7 @@ def _put(path: Path, data: bytes, st: os.stat_result) -> None:
     """Write `data` to `path` (a symlink's target) with mode and ownership `st`."""
     target = Path(os.path.realpath(path))
     if not _write_replacing(target, data, st):
-        _write_in_place(target, data)
+        _write_in_place(target, data, st)
     _fsync_dir(target.parent)
 
 
