@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prover_core.fileio import read_source
 from prover_core.lean.decl import declarations
 from training.records import read_jsonl
 
@@ -74,7 +75,7 @@ def _is_sorry(proof: str) -> bool:
 
 def from_lean_file(path: Path) -> Iterator[Problem]:
     """Every `theorem … := by sorry` of a file; its header is the file text before it."""
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path).text  # BOM dropped, CRLF read as LF
     for d in declarations(text):
         if d.name is not None and _is_sorry(d.proof):
             yield Problem(name=d.name, head=d.head, header=text[: d.start], split="")
