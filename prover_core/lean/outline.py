@@ -32,7 +32,7 @@ _COMMANDS = DECL_KEYWORDS | frozenset(
      "builtin_initialize", "deriving", "export", "omit", "include", "add_decl_doc"}
 )  # fmt: skip
 _MODIFIERS = frozenset({"private", "protected", "noncomputable", "unsafe", "partial", "nonrec"})
-_SCOPED = frozenset({"local", "scoped"})  # modifiers only when a command keyword follows
+_SCOPED = frozenset({"local", "scoped"})
 _PREFIXES = frozenset({"open", "set_option"})  # `… in` may prefix a command
 # A keyword right after one of these continues the command (`class inductive`, …).
 _CONTINUES = {"class": frozenset({"inductive", "abbrev", "structure"}), "deriving": _COMMANDS}
@@ -125,9 +125,13 @@ def _starts(text: str, toks: tuple[Token, ...], i: int) -> bool:
         return False
     if word in _PREFIXES:
         return _at_line_start(text, t)
-    if word in _SCOPED:
-        return i + 1 < len(toks) and toks[i + 1].text in _COMMANDS
-    return word in _COMMANDS or word in _MODIFIERS
+    if word in _SCOPED or word in _MODIFIERS:
+        # a modifier only where a command keyword follows: `aesop (add unsafe apply h)`
+        j = i + 1
+        while j < len(toks) and (toks[j].text in _MODIFIERS or toks[j].text in _SCOPED):
+            j += 1
+        return j < len(toks) and toks[j].text in _COMMANDS
+    return word in _COMMANDS
 
 
 def _header(toks: tuple[Token, ...], i: int, end: int) -> tuple[int, tuple[str, ...]]:

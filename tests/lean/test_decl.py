@@ -128,6 +128,15 @@ def test_attribute_lists_and_fields_do_not_start_commands() -> None:
     assert declarations(text)[1].proof == "by exact (x).end"
 
 
+def test_modifier_words_inside_a_proof_do_not_start_commands() -> None:
+    text = (
+        "theorem a : True := by\n  aesop (add unsafe apply h) (add safe partial x)\n"
+        "noncomputable section\nprivate unsafe def b : Nat := 1\n"
+    )
+    [a] = declarations(text)
+    assert a.proof == "by\n  aesop (add unsafe apply h) (add safe partial x)"
+
+
 def test_strings_and_char_literals_hide_keywords() -> None:
     text = "theorem a : \"theorem x : y := z\" = s := rfl\ntheorem b : 't' = c := rfl\n"
     assert names(text) == ["a", "b"]
