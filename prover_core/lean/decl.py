@@ -16,11 +16,12 @@ A failed lookup is an expected outcome of user input: `DeclarationLookupError` i
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from prover_core.lean.lexer import Kind, Token, lex
-from prover_core.lean.outline import DECL_KEYWORDS, Command, outline, parse_name, show_name
+from prover_core.lean.outline import DECL_KEYWORDS, outline, parse_name, show_name
 
 THEOREM_KEYWORDS = frozenset({"theorem", "lemma", "example"})
 _OPEN = "([{⦃⟨"
@@ -78,36 +79,28 @@ class Declaration:
         return f"{before}theorem {name}{self.text[self.name_end : self.assign].rstrip()}"
 
 
+def _top_level_assign(tokens: Iterable[Token]) -> Token | None:
+    """The first `:=` outside brackets (comments and strings are not tokens)."""
+    depth = 0
+    for tok in tokens:
+        if tok.kind is not Kind.SYMBOL:
+            continue
+        if tok.text in _OPEN:
+            depth += 1
+        elif tok.text in _CLOSE:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and tok.text == ":=":
+            return tok
+    return None
+
+
 def find_assign(text: str, start: int, stop: int | None = None) -> int | None:
     """Offset of the first top-level `:=` at or after `start` (None if there is none).
 
     Lean tokens decide: a `:=` inside a comment, string or brackets does not count.
     """
-    depth = 0
-    for tok in lex(text[start:stop])[0]:
-        if tok.kind is not Kind.SYMBOL:
-            continue
-        if tok.text in _OPEN:
-            depth += 1
-        elif tok.text in _CLOSE:
-            depth = max(depth - 1, 0)
-        elif depth == 0 and tok.text == ":=":
-            return start + tok.start
-    return None
-
-
-def _assign_token(cmd: Command, toks: tuple[Token, ...]) -> int | None:
-    depth = 0
-    for tok in toks[cmd.kw + 1 : cmd.last + 1]:
-        if tok.kind is not Kind.SYMBOL:
-            continue
-        if tok.text in _OPEN:
-            depth += 1
-        elif tok.text in _CLOSE:
-            depth = max(depth - 1, 0)
-        elif depth == 0 and tok.text == ":=":
-            return tok.start
-    return None
+    tok = _top_level_assign(lex(text[start:stop])[0])
+    return None if tok is None else start + tok.start
 
 
 @functools.lru_cache(maxsize=16)
@@ -126,9 +119,10 @@ def _scan(text: str) -> tuple[tuple[Declaration, ...], tuple[tuple[str, int], ..
             named.append((show_name(full), line))
         if cmd.keyword not in THEOREM_KEYWORDS or (full is None and cmd.keyword != "example"):
             continue
-        assign = _assign_token(cmd, o.tokens)
-        if assign is None:
+        assign_tok = _top_level_assign(o.tokens[cmd.kw + 1 : cmd.last + 1])
+        if assign_tok is None:
             continue
+        assign = assign_tok.start
         name_end = o.tokens[cmd.name_token].end if cmd.name_token is not None else kw_tok.end
         decls.append(
             Declaration(
