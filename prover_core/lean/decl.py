@@ -109,12 +109,13 @@ def _scan(text: str) -> tuple[tuple[Declaration, ...], tuple[tuple[str, int], ..
     o = outline(text)
     decls: list[Declaration] = []
     named: list[tuple[str, int]] = []
+    line, counted = 1, 0
     for cmd in o.commands:
         full = cmd.full_name
         kw_tok = o.tokens[cmd.kw] if cmd.kw <= cmd.last else None
         if kw_tok is None or cmd.keyword not in DECL_KEYWORDS:
             continue
-        line = text.count("\n", 0, kw_tok.start) + 1
+        line, counted = line + text.count("\n", counted, kw_tok.start), kw_tok.start
         if full is not None:
             named.append((show_name(full), line))
         if cmd.keyword not in THEOREM_KEYWORDS or (full is None and cmd.keyword != "example"):

@@ -38,6 +38,8 @@ _PREFIXES = frozenset({"open", "set_option"})  # `… in` may prefix a command
 _CONTINUES = {"class": frozenset({"inductive", "abbrev", "structure"}), "deriving": _COMMANDS}
 _KEYWORDS = _COMMANDS | _MODIFIERS | _SCOPED | _PREFIXES | frozenset({"where", "in"})
 _NAMED = (DECL_KEYWORDS - {"example"}) | {"namespace", "section", "end"}
+_OPENER = re.compile(r"--|/-")
+_NEST = re.compile(r"/-|-/")
 _PLAIN_PART = re.compile(r"[^\W\d][\w'!?₀-₉ₐ-ₜᵢ-ᵪ]*")
 
 
@@ -154,24 +156,20 @@ def _trivia_comments(text: str, lo: int, hi: int) -> list[tuple[int, str]]:
     comments only (between two tokens). Openers: `--`, `/-`, `/--`, `/-!`."""
     out: list[tuple[int, str]] = []
     i = lo
-    while i < hi:
-        if text.startswith("--", i):
+    while (m := _OPENER.search(text, i, hi)) is not None:
+        i = m.start()
+        if m.group() == "--":
             out.append((i, "--"))
-            j = text.find("\n", i)
+            j = text.find("\n", i, hi)
             i = hi if j < 0 else j + 1
-        elif text.startswith("/-", i):
-            opener = text[i : i + 3] if text[i + 2 : i + 3] in ("-", "!") else "/-"
-            out.append((i, opener))
-            depth, i = 1, i + 3
-            while depth and i < hi:
-                if text.startswith("/-", i):
-                    depth, i = depth + 1, i + 2
-                elif text.startswith("-/", i):
-                    depth, i = depth - 1, i + 2
-                else:
-                    i += 1
-        else:
-            i += 1
+            continue
+        out.append((i, text[i : i + 3] if text[i + 2 : i + 3] in ("-", "!") else "/-"))
+        depth, i = 1, i + 3
+        while depth and (n := _NEST.search(text, i, hi)) is not None:
+            depth += 1 if n.group() == "/-" else -1
+            i = n.end()
+        if depth:
+            break
     return out
 
 
