@@ -57,7 +57,7 @@ class Command:
     modifiers: tuple[str, ...]  # `private`, `protected`, … (attributes not included)
     name: tuple[str, ...] | None  # the declared name as written (components), if any
     name_token: int | None  # index of the name token
-    namespace: tuple[str, ...]  # the namespace the command is in
+    namespace: tuple[str, ...]  # the namespace a declaration is in (() for other commands)
 
     @property
     def full_name(self) -> tuple[str, ...] | None:
@@ -96,61 +96,6 @@ def _at_line_start(text: str, tok: Token) -> bool:
     return tok.start == 0 or text[tok.start - 1] == "\n"
 
 
-def _close_bracket(toks: tuple[Token, ...], i: int) -> int:
-    """Index of the `]` matching the `[`/`@[` at `i` (the last index if unmatched)."""
-    depth = 0
-    for j in range(i, len(toks)):
-        t = toks[j].text
-        if t in ("[", "@[") and toks[j].kind is Kind.SYMBOL:
-            depth += 1
-        elif t == "]" and toks[j].kind is Kind.SYMBOL:
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(toks) - 1
-
-
-def _starts(text: str, toks: tuple[Token, ...], i: int) -> bool:
-    """Whether token `i` starts a command (it is not inside an attribute list)."""
-    t = toks[i]
-    prev = toks[i - 1] if i else None
-    if t.kind is Kind.SYMBOL:
-        return t.text == "@["
-    if prev is not None and prev.kind is Kind.SYMBOL and prev.text == "." and prev.end == t.start:
-        return False  # `(x).end`: a field, not a keyword
-    if t.kind is Kind.HASH:
-        return _at_line_start(text, t)
-    if t.kind is not Kind.IDENT:
-        return False
-    word = t.text
-    if prev is not None and word in _CONTINUES.get(prev.text, ()):
-        return False
-    if word in _PREFIXES:
-        return _at_line_start(text, t)
-    if word in _SCOPED or word in _MODIFIERS:
-        # a modifier only where a command keyword follows: `aesop (add unsafe apply h)`
-        j = i + 1
-        while j < len(toks) and (toks[j].text in _MODIFIERS or toks[j].text in _SCOPED):
-            j += 1
-        return j < len(toks) and toks[j].text in _COMMANDS
-    return word in _COMMANDS
-
-
-def _header(toks: tuple[Token, ...], i: int, end: int) -> tuple[int, tuple[str, ...]]:
-    """(index of the keyword after attributes and modifiers from `i`, the modifiers)."""
-    mods: list[str] = []
-    while i < end:
-        t = toks[i]
-        if t.kind is Kind.SYMBOL and t.text == "@[":
-            i = _close_bracket(toks, i) + 1
-        elif t.kind is Kind.IDENT and (t.text in _MODIFIERS or t.text in _SCOPED):
-            mods.append(t.text)
-            i += 1
-        else:
-            break
-    return i, tuple(mods)
-
-
 def _trivia_comments(text: str, lo: int, hi: int) -> list[tuple[int, str]]:
     """(offset, opener) of the comments in `text[lo:hi]`, a stretch of whitespace and
     comments only (between two tokens). Openers: `--`, `/-`, `/--`, `/-!`."""
@@ -173,33 +118,96 @@ def _trivia_comments(text: str, lo: int, hi: int) -> list[tuple[int, str]]:
     return out
 
 
-def _next_start(text: str, toks: tuple[Token, ...], k: int) -> int:
-    """Index of the first command start at or after `k` (len(toks) if none)."""
-    while k < len(toks):
-        t = toks[k]
-        if t.text == "[" and k and toks[k - 1].text == "attribute":
-            k = _close_bracket(toks, k)
-        elif _starts(text, toks, k):
-            return k
-        k += 1
-    return k
+class _Scan:
+    """Command boundaries on a token stream; every question answered in O(1) amortised
+    (bracket matches and modifier runs are computed once), so any input stays linear."""
 
+    def __init__(self, text: str, toks: tuple[Token, ...]) -> None:
+        self.text, self.toks = text, toks
+        n = len(toks)
+        self.closes: dict[int, int] = {}  # `[`/`@[` index -> its `]` (n - 1 if unmatched)
+        opened: list[int] = []
+        for i, t in enumerate(toks):
+            if t.kind is Kind.SYMBOL and t.text in ("[", "@["):
+                opened.append(i)
+            elif t.kind is Kind.SYMBOL and t.text == "]" and opened:
+                self.closes[opened.pop()] = i
+        self.closes.update((i, n - 1) for i in opened)
+        # after_mods[i]: the first index at or after i that is not a modifier word
+        self.after_mods = list(range(n + 1))
+        for i in range(n - 1, -1, -1):
+            if toks[i].text in _MODIFIERS or toks[i].text in _SCOPED:
+                self.after_mods[i] = self.after_mods[i + 1]
 
-def _segments(text: str, toks: tuple[Token, ...]) -> list[tuple[int, int, int]]:
-    """(first token, keyword token, last token) of each command, `… in` prefixes merged.
-    Tokens before the first command (a stray BOM, garbage) belong to no command."""
-    out: list[tuple[int, int, int]] = []
-    n = len(toks)
-    i = first = _next_start(text, toks, 0)
-    while i < n:
-        kw, _ = _header(toks, i, n)
-        j = _next_start(text, toks, kw + 1)
-        if kw < n and toks[kw].text in _PREFIXES and j < n and toks[j - 1].text == "in":
-            i = j  # `open Foo in` / `set_option x v in`: part of the next command
-            continue
-        out.append((first, kw, j - 1))
-        i = first = j
-    return out
+    def starts(self, i: int) -> bool:
+        """Whether token `i` starts a command."""
+        toks, t = self.toks, self.toks[i]
+        prev = toks[i - 1] if i else None
+        if t.kind is Kind.SYMBOL:
+            return t.text == "@["
+        if (
+            prev is not None
+            and prev.kind is Kind.SYMBOL
+            and prev.text == "."
+            and prev.end == t.start
+        ):
+            return False  # `(x).end`: a field, not a keyword
+        if t.kind is Kind.HASH:
+            return _at_line_start(self.text, t)
+        if t.kind is not Kind.IDENT:
+            return False
+        word = t.text
+        if prev is not None and word in _CONTINUES.get(prev.text, ()):
+            return False
+        if word in _PREFIXES:
+            return _at_line_start(self.text, t)
+        if word in _SCOPED or word in _MODIFIERS:
+            # a modifier only where a command keyword follows: `aesop (add unsafe apply h)`
+            j = self.after_mods[i]
+            return j < len(toks) and toks[j].text in _COMMANDS
+        return word in _COMMANDS
+
+    def header(self, i: int, end: int) -> tuple[int, tuple[str, ...]]:
+        """(index of the keyword after attributes and modifiers from `i`, the modifiers)."""
+        mods: list[str] = []
+        while i < end:
+            t = self.toks[i]
+            if t.kind is Kind.SYMBOL and t.text == "@[":
+                i = self.closes[i] + 1
+            elif t.kind is Kind.IDENT and (t.text in _MODIFIERS or t.text in _SCOPED):
+                mods.append(t.text)
+                i += 1
+            else:
+                break
+        return i, tuple(mods)
+
+    def next_start(self, k: int) -> int:
+        """Index of the first command start at or after `k` (len(toks) if none)."""
+        toks = self.toks
+        k = min(k, len(toks))
+        while k < len(toks):
+            if toks[k].text == "[" and k and toks[k - 1].text == "attribute":
+                k = self.closes[k]
+            elif self.starts(k):
+                return k
+            k += 1
+        return k
+
+    def segments(self) -> list[tuple[int, int, int]]:
+        """(first token, keyword token, last token) of each command, `… in` prefixes
+        merged. Tokens before the first command (a stray BOM, garbage) are in none."""
+        out: list[tuple[int, int, int]] = []
+        toks, n = self.toks, len(self.toks)
+        i = first = self.next_start(0)
+        while i < n:
+            kw, _ = self.header(i, n)
+            j = self.next_start(kw + 1)
+            if kw < n and toks[kw].text in _PREFIXES and j < n and toks[j - 1].text == "in":
+                i = j  # `open Foo in` / `set_option x v in`: part of the next command
+                continue
+            out.append((first, kw, j - 1))
+            i = first = j
+        return out
 
 
 def _name_of(toks: tuple[Token, ...], kw: int, last: int) -> tuple[tuple[str, ...], int] | None:
@@ -212,13 +220,14 @@ def _name_of(toks: tuple[Token, ...], kw: int, last: int) -> tuple[tuple[str, ..
 def outline(text: str) -> Outline:
     """The commands of `text`, in order."""
     toks = tuple(lex(text)[0])
-    segs = _segments(text, toks)
+    scan = _Scan(text, toks)
+    segs = scan.segments()
     starts: list[int] = []
     for first, _, _ in segs:
         lo = toks[first - 1].end if first else 0
         docs = [o for o, op in _trivia_comments(text, lo, toks[first].start) if op == "/--"]
         starts.append(docs[-1] if docs else toks[first].start)
-    scopes: list[tuple[str, str]] = []  # ("namespace" | "section" | "mutual", name)
+    scopes: list[tuple[str, _Ns]] = []  # (kind, the namespace inside it)
     commands: list[Command] = []
     for n, (first, kw, last) in enumerate(segs):
         end = starts[n + 1] if n + 1 < len(segs) else len(text)
@@ -226,11 +235,11 @@ def outline(text: str) -> Outline:
         module_docs = [o for o, op in _trivia_comments(text, body_end, end) if op == "/-!"]
         end = module_docs[0] if module_docs else end
         keyword = toks[kw].text if kw <= last else ""
-        _, mods = _header(toks, first, last + 1)
+        _, mods = scan.header(first, last + 1)
         named = _name_of(toks, kw, last) if keyword in _NAMED else None
         parts, name_tok = named if named is not None else (None, None)
         declared = keyword in DECL_KEYWORDS
-        ns = tuple(name for kind, name in scopes if kind == "namespace")
+        ns = _names(scopes[-1][1]) if scopes and keyword in DECL_KEYWORDS else ()
         name = (parts, name_tok) if declared else (None, None)
         commands.append(
             Command(keyword, starts[n], end, body_end, first, kw, last, mods, *name, ns)
@@ -239,15 +248,27 @@ def outline(text: str) -> Outline:
     return Outline(text, toks, tuple(commands))
 
 
-def _enter(scopes: list[tuple[str, str]], keyword: str, name: tuple[str, ...] | None) -> None:
-    """Update the scope stack for a `namespace`/`section`/`mutual`/`end` command."""
+# A namespace as a linked list (innermost component first): deep nesting stays linear.
+_Ns = tuple["_Ns", str] | None
+
+
+def _names(ns: _Ns) -> tuple[str, ...]:
+    out: list[str] = []
+    while ns is not None:
+        ns, part = ns
+        out.append(part)
+    return tuple(reversed(out))
+
+
+def _enter(scopes: list[tuple[str, _Ns]], keyword: str, name: tuple[str, ...] | None) -> None:
+    """Update the scope stack for a `namespace`/`section`/`mutual`/`end` command; each entry
+    holds the namespace inside it."""
+    ns = scopes[-1][1] if scopes else None
     if keyword == "namespace" and name:
-        scopes.extend(("namespace", p) for p in name)
-    elif keyword == "section":
-        scopes.append(("section", ".".join(name or ())))
-    elif keyword == "mutual":
-        scopes.append(("mutual", ""))
+        for p in name:
+            ns = (ns, p)
+            scopes.append(("namespace", ns))
+    elif keyword in ("section", "mutual"):
+        scopes.append((keyword, ns))
     elif keyword == "end":
-        for _ in range(max(1, len(name or ()))):
-            if scopes:
-                scopes.pop()
+        del scopes[max(0, len(scopes) - max(1, len(name or ()))) :]
