@@ -16,6 +16,7 @@ from typing import Any
 
 from prover_core.fileio import read_source
 from prover_core.lean.decl import declarations
+from prover_core.lean.lexer import lex
 from training.records import read_jsonl
 
 NAMED_SETS = {"minif2f": "minif2f.jsonl", "proofnet": "proofnet.jsonl"}
@@ -70,7 +71,8 @@ def from_jsonl(path: Path) -> Iterator[Problem]:
 
 
 def _is_sorry(proof: str) -> bool:
-    return " ".join(proof.split()) in ("by sorry", "sorry")
+    """The proof is `sorry` or `by sorry` (comments aside), on Lean tokens."""
+    return [t.text for t in lex(proof)[0]] in (["by", "sorry"], ["sorry"])
 
 
 def from_lean_file(path: Path) -> Iterator[Problem]:
