@@ -37,6 +37,11 @@ _PREFIXES = frozenset({"open", "set_option"})  # `… in` may prefix a command
 # A keyword right after one of these continues the command (`class inductive`, …).
 _CONTINUES = {"class": frozenset({"inductive", "abbrev", "structure"}), "deriving": _COMMANDS}
 _KEYWORDS = _COMMANDS | _MODIFIERS | _SCOPED | _PREFIXES | frozenset({"where", "in"})
+# Words a name component must be «quoted» to be (besides the command words above).
+_TERM_KEYWORDS = frozenset(
+    {"fun", "by", "have", "show", "from", "at", "with", "let", "if", "then", "else", "do",
+     "match", "calc", "suffices", "this", "Type", "Prop", "Sort", "sorry", "forall"}
+)  # fmt: skip
 _NAMED = (DECL_KEYWORDS - {"example"}) | {"namespace", "section", "end"}
 _OPENER = re.compile(r"--|/-")
 _NEST = re.compile(r"/-|-/")
@@ -79,7 +84,8 @@ class Outline:
 def show_name(parts: tuple[str, ...]) -> str:
     """A name as Lean prints it: components joined by `.`, odd ones «quoted»."""
     return ".".join(
-        p if _PLAIN_PART.fullmatch(p) and p not in _KEYWORDS else f"«{p}»" for p in parts
+        p if _PLAIN_PART.fullmatch(p) and p not in _KEYWORDS | _TERM_KEYWORDS else f"«{p}»"
+        for p in parts
     )
 
 
@@ -128,6 +134,10 @@ class _Scan:
         self.closes: dict[int, int] = {}  # `[`/`@[` index -> its `]` (n - 1 if unmatched)
         opened: list[int] = []
         for i, t in enumerate(toks):
+            if opened and t.text in _COMMANDS and _at_line_start(text, t):
+                # a command keyword at column 0 ends any unclosed attribute list before it
+                self.closes.update((o, i - 1) for o in opened)
+                opened.clear()
             if t.kind is Kind.SYMBOL and t.text in ("[", "@["):
                 opened.append(i)
             elif t.kind is Kind.SYMBOL and t.text == "]" and opened:

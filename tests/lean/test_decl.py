@@ -137,6 +137,11 @@ def test_modifier_words_inside_a_proof_do_not_start_commands() -> None:
     assert a.proof == "by\n  aesop (add unsafe apply h) (add safe partial x)"
 
 
+def test_an_unclosed_attribute_list_ends_at_the_next_command() -> None:
+    text = "@[simp\ntheorem a : True := trivial\n@[simp] theorem «fun» : True := trivial\n"
+    assert names(text) == ["a", "«fun»"]
+
+
 def test_strings_and_char_literals_hide_keywords() -> None:
     text = "theorem a : \"theorem x : y := z\" = s := rfl\ntheorem b : 't' = c := rfl\n"
     assert names(text) == ["a", "b"]
