@@ -108,6 +108,7 @@ def run_commands(
     out = CmdOutput(env, src=src)
     theorems = env.theorems
     scopes = env.scopes
+    protected = env.protected
     header_open = env.fresh
     parse_errors: list[ParseError] = []
     for it in items:
@@ -138,18 +139,20 @@ def run_commands(
         elif isinstance(it, Scope):
             scopes = _scope(scopes, it, out)
         elif isinstance(it, CheckConst | PrintAxioms):
-            _lookup_command(Env(theorems, False, scopes), it, out)
+            _lookup_command(Env(theorems, False, scopes, protected), it, out)
         else:
             assert isinstance(it, Decl)
             full = _full_name(scopes, it.name)
             # the body also sees the namespace its name is written in (`theorem B.foo`)
             written = [] if it.name is None or it.name.startswith("_root_.") else it.name.split(".")
-            view = Env(theorems, False, (*scopes, *(("namespace", p) for p in written[:-1])))
+            inner = (*scopes, *(("namespace", p) for p in written[:-1]))
+            view = Env(theorems, False, inner, protected)
             broken = any(it.span[0] <= e.start <= it.span[1] for e in parse_errors)
             sig = _declaration(view, it, full, src, all_tactics, root_goals, out, broken)
             if sig is not None and full is not None:
                 theorems = {**theorems, full: sig}
-    out.env = Env(theorems, False, scopes)
+                protected = protected | {full} if it.protected else protected
+    out.env = Env(theorems, False, scopes, protected)
     return out
 
 

@@ -5,6 +5,8 @@ elaborated, as Lean does) and its tactic block ends in a `Missing` node.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .lexer import COMMAND_STARTS, LexError, Tok, tokenize
 from .parse_term import ParseError
 from .parser import Parser
@@ -58,6 +60,11 @@ class CommandParser(Parser):
         t = self.peek()
         if t.kind == "kw" and t.text in ("theorem", "lemma", "example"):
             return self._decl()
+        nxt = self.peek(1)
+        modifier = t.kind == "kw" and t.text in ("private", "protected")
+        if modifier and nxt.kind == "kw" and nxt.text in ("theorem", "lemma"):
+            self.advance()
+            return dataclasses.replace(self._decl(), protected=t.text == "protected")
         if t.kind == "kw" and t.text == "#print":
             self.advance()
             kw = self.peek()

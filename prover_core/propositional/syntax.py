@@ -330,6 +330,7 @@ class Decl(Node):
     type: Term
     body: Term
     span: Span
+    protected: bool = False  # `protected theorem`: never found by its last component alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,3 +65,15 @@ async def test_a_name_declared_before_the_target_fails_as_in_lean() -> None:
 async def test_a_broken_scope_before_the_target_fails(bad: str) -> None:
     v = await verify_proof(standin_config(), bad, "theorem t (p : Prop) (hp : p) : p", "hp")
     assert not v.ok and v.check == "elaboration" and "invalid 'end'" in v.detail
+
+
+async def test_protected_and_private_theorems_are_checked_by_full_name() -> None:
+    text = (
+        "namespace A\n"
+        "protected theorem foo (p : Prop) (hp : p) : p := hp\n"
+        "private theorem bar (p : Prop) (hp : p) : p := A.foo p hp\n"
+        "end A\n"
+    )
+    for name in ("A.foo", "A.bar"):
+        v = await verify(text, name)
+        assert v.ok, (name, v)

@@ -58,3 +58,13 @@ def test_bad_ends_are_lean_errors(repl: Session) -> None:
     assert errors(repl.cmd("namespace A\nend")) == ["invalid 'end', name is missing (expected A)"]
     assert errors(repl.cmd("section S\nend T")) == ["invalid 'end', name mismatch (expected S)"]
     assert errors(repl.cmd("namespace A.B\nend A.B\nsection\nend")) == []
+
+
+def test_a_protected_theorem_needs_its_namespace(repl: Session) -> None:
+    src = f"namespace A\nprotected theorem foo {ID} := hp\nprivate theorem bar {ID} := hp\n"
+    r = repl.cmd(src + "#check @foo\n#check @A.foo\n#check @bar\nend A")
+    assert [m["data"] for m in r["messages"]] == [
+        "Unknown identifier `foo`",
+        "@A.foo : ∀ (p : Prop), p → p",
+        "@A.bar : ∀ (p : Prop), p → p",
+    ]
