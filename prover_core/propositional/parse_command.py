@@ -64,7 +64,7 @@ class CommandParser(Parser):
         modifier = t.kind == "kw" and t.text in ("private", "protected")
         if modifier and nxt.kind == "kw" and nxt.text in ("theorem", "lemma"):
             self.advance()
-            return dataclasses.replace(self._decl(), protected=t.text == "protected")
+            return dataclasses.replace(self._decl(t.col), protected=t.text == "protected")
         if t.kind == "kw" and t.text == "#print":
             self.advance()
             kw = self.peek()
@@ -119,7 +119,9 @@ class CommandParser(Parser):
             return Unsupported(t.text, (t.start, t.end))
         raise self.fail(t, "command")
 
-    def _decl(self) -> Decl:
+    def _decl(self, col: int | None = None) -> Decl:
+        """A declaration; its tactic blocks nest under column `col` (default: the keyword's,
+        else that of the modifier before it)."""
         kw = self.advance()
         name: str | None = None
         ref = (kw.start, kw.end)
@@ -136,7 +138,7 @@ class CommandParser(Parser):
         body: Term
         if body_tok.kind == "kw" and body_tok.text == "by":
             self.advance()
-            seq = self.parse_tactic_seq(kw.col)
+            seq = self.parse_tactic_seq(kw.col if col is None else col)
             end = seq.span[1] if seq.items else body_tok.end
             body = TBy(seq, (body_tok.start, body_tok.end), (body_tok.start, end))
         else:

@@ -22,7 +22,7 @@ STATEMENT = " (p : Prop) (hp : p) : p"
 
 def theorem(draw: st.DrawFn) -> str:
     name = draw(st.sampled_from(WRITTEN))
-    kw = draw(st.sampled_from(["theorem", "lemma"]))
+    kw = draw(st.sampled_from(["theorem", "lemma", "protected theorem", "private lemma"]))
     return f"{kw} {name}{STATEMENT}{draw(st.sampled_from(PROOFS))}"
 
 
