@@ -120,8 +120,8 @@ class CommandParser(Parser):
         raise self.fail(t, "command")
 
     def _decl(self, col: int | None = None) -> Decl:
-        """A declaration; its tactic blocks nest under column `col` (default: the keyword's,
-        else that of the modifier before it)."""
+        """A declaration; its tactic blocks nest under column `col` (the modifier's, when
+        one comes first; default: the keyword's)."""
         kw = self.advance()
         name: str | None = None
         ref = (kw.start, kw.end)
