@@ -174,6 +174,10 @@ def resolve(text: str, name: str) -> Declaration:
     for d in decls:
         if d.parts == parts:
             return d
+    if same:
+        raise DeclarationLookupError(
+            f"{shown!r} (line {same[0]}) is not a theorem with a `:=` proof", "missing", (shown,)
+        )
     similar = tuple(full for full, _ in named if full.split(".")[-1] == parts[-1])
     hint = f"; full names that end in {parts[-1]!r}: {', '.join(similar)}" if similar else ""
     raise DeclarationLookupError(f"no theorem named {shown!r}{hint}", "missing", similar)

@@ -85,6 +85,14 @@ def test_the_last_component_alone_finds_nothing_and_names_the_candidates() -> No
     assert resolve(text, "Other.foo").proof == "hp"
 
 
+def test_a_def_or_an_equation_theorem_is_named_as_such() -> None:
+    text = "def d : Nat := 1\ntheorem e : ∀ n : Nat, n = n\n  | 0 => rfl\n  | _ => rfl\n"
+    for name, line in (("d", 1), ("e", 2)):
+        with pytest.raises(DeclarationLookupError, match=f"line {line}.*not a theorem with"):
+            resolve(text, name)
+        assert find_declaration(text, name) is None
+
+
 def test_a_name_declared_twice_is_ambiguous() -> None:
     text = "theorem foo : True := trivial\n\ntheorem foo : True := by sorry\n"
     with pytest.raises(DeclarationLookupError, match=r"more than once \(lines 1, 3\)") as e:
