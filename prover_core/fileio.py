@@ -106,7 +106,7 @@ def check_writable(path: Path) -> None:
     if not os.access(target, os.W_OK):
         raise SourceFileError(f"{path}: cannot write: permission denied")
     backup = _backup_path(path)
-    where = backup if backup.exists() else backup.parent
+    where = backup if backup.exists() and not backup.is_symlink() else backup.parent
     if not os.access(where, os.W_OK):
         raise SourceFileError(f"{path}: cannot write the backup {backup}: permission denied")
 
@@ -125,7 +125,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _write_in_place(target: Path, data: bytes, st: os.stat_result) -> None:
     """Overwrite `target` (created with mode `st` if missing): same inode, owner and links."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT, stat.S_IMODE(st.st_mode))
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, stat.S_IMODE(st.st_mode))
     with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.truncate()
@@ -158,9 +158,10 @@ def _write_replacing(target: Path, data: bytes, st: os.stat_result) -> bool:
     return True
 
 
-def _put(path: Path, data: bytes, st: os.stat_result) -> None:
-    """Write `data` to `path` (a symlink's target) with mode and ownership `st`."""
-    target = Path(os.path.realpath(path))
+def _put(path: Path, data: bytes, st: os.stat_result, *, follow: bool = True) -> None:
+    """Write `data` to `path` (a symlink's target if `follow`, else the path itself) with
+    mode and ownership `st`."""
+    target = Path(os.path.realpath(path)) if follow else path
     if not _write_replacing(target, data, st):
         _write_in_place(target, data, st)
     _fsync_dir(target.parent)
@@ -172,7 +173,7 @@ def write_source(path: Path, original: bytes, data: bytes) -> None:
     check_writable(path)
     st = Path(os.path.realpath(path)).stat()
     try:
-        _put(_backup_path(path), original, st)
+        _put(_backup_path(path), original, st, follow=False)  # a linked .bak is replaced
         _put(path, data, st)
     except OSError as e:
         raise SourceFileError(f"{path}: cannot write: {e.strerror or e}") from None

@@ -103,6 +103,17 @@ def test_a_symlink_stays_a_link_and_its_target_is_written(tmp_path: Path) -> Non
     assert (tmp_path / "link.lean.bak").read_bytes() == b"old\n"
 
 
+def test_a_backup_that_is_a_link_is_replaced_not_followed(tmp_path: Path) -> None:
+    p, elsewhere = tmp_path / "x.lean", tmp_path / "elsewhere"
+    p.write_bytes(b"old\n")
+    elsewhere.write_bytes(b"keep\n")
+    (tmp_path / "x.lean.bak").symlink_to(elsewhere)
+    write_source(p, b"old\n", b"new\n")
+    assert elsewhere.read_bytes() == b"keep\n"
+    assert not (tmp_path / "x.lean.bak").is_symlink()
+    assert (tmp_path / "x.lean.bak").read_bytes() == b"old\n"
+
+
 def test_a_read_only_file_is_refused_and_untouched(tmp_path: Path) -> None:
     p = tmp_path / "x.lean"
     p.write_bytes(b"old\n")
