@@ -185,10 +185,11 @@ def register(ls: LeanstepServer) -> None:
         lo = text.rfind("\n", 0, start) + 1
         hi = text.find("\n", end)
         hi = len(text) if hi < 0 else hi
-        sorries = [t for t in lex(text[lo:hi])[0] if t.text == "sorry"]
+        # the whole text is lexed: a line inside a comment or string holds no `sorry`
+        sorries = [t for t in lex(text)[0] if t.text == "sorry" and lo <= t.start < hi]
         if not sorries:
             return []
-        at = doc.client_position_at_offset(lo + sorries[0].start)
+        at = doc.client_position_at_offset(sorries[0].start)
         arg = {
             "textDocument": {"uri": uri},
             "position": {"line": at.line, "character": at.character},

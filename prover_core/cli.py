@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from prover_core.cli_checks import check_count, check_model, check_writable
+from prover_core.cli_checks import check_count, check_model
 from prover_core.cli_config import policy_flags, register_config_commands
 from prover_core.cli_edge import run_app
 from prover_core.config import Config, Layer, build_config, config_layers, find_project_config
+from prover_core.errors import InputError
 from prover_core.textfile import read_utf8
 
 if TYPE_CHECKING:
@@ -114,14 +115,15 @@ def verify(
     config: ConfigOpt = None,
 ) -> None:
     """Verify a theorem's proof soundly in a fresh REPL (screen, sorry, axioms, statement)."""
-    from prover_core.lean.decl import find_declaration
+    from prover_core.lean.decl import DeclarationLookupError, resolve
     from prover_core.lean.verify import verify_proof
 
     cfg = _config(config, file.parent)
-    text = read_utf8(file)
-    decl = find_declaration(text, theorem)
-    if decl is None:
-        raise _fail(f"no theorem named {theorem!r} ({file})")
+    text = _read(file)
+    try:
+        decl = resolve(text, theorem)
+    except DeclarationLookupError as e:
+        raise InputError(str(e), str(file)) from None
     verdict = asyncio.run(
         verify_proof(cfg.lean, text[: decl.start], decl.head, decl.proof, cwd=_cwd(cfg, file))
     )
@@ -180,7 +182,10 @@ def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T
 
 
 def _read(file: Path) -> str:
-    return read_utf8(file)
+    """The file's text as the core sees it (BOM dropped, CRLF read as LF)."""
+    from prover_core.fileio import read_source
+
+    return read_source(file).text
 
 
 @app.command()
@@ -229,12 +234,14 @@ def prove(
     endpoint: EndpointOpt = None,
 ) -> None:
     """Best-first search for a sorry; only a verified proof is printed or written."""
-    from prover_core.cli_render import SearchProgress, render_prove, write_verified
+    from prover_core.cli_render import SearchProgress, render_prove
+    from prover_core.fileio import check_writable, read_source
 
     cfg = _service_config(config, file, backend, model, endpoint)
-    text = _read(file)
+    source = read_source(file)
     if write:
-        check_writable(file)
+        check_writable(file)  # refused before any work, never after "proved"
+    text = source.text
     budget = cfg.search.model_copy(update={"expansions": expansions}) if expansions else None
     with SearchProgress((budget or cfg.search).expansions) as bar:
         result = _with_service(
@@ -256,7 +263,14 @@ def prove(
     if not result.proved or result.edit is None:
         raise typer.Exit(1)
     if write:
-        write_verified(file, text, result.edit)
+        from prover_core.write_back import write_proof
+
+        ed = result.edit
+        refused = asyncio.run(
+            write_proof(file, source, ed.start, ed.end, ed.new_text, cfg.lean, _cwd(cfg, file))
+        )
+        if refused is not None:
+            raise _fail(refused)
         typer.echo(f"wrote the verified proof to {file} (backup: {file}.bak)")
 
 

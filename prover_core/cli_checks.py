@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -50,17 +49,3 @@ def check_count(n: int | None, cfg: Config) -> None:
     cap = cfg.search.max_suggestions
     if n is not None and n > cap:
         raise InputError(f"-n {n} is above search.max_suggestions = {cap}", "-n")
-
-
-def check_writable(path: Path) -> None:
-    """Refuse, before any search, a target that `prove --write` could not write in place:
-    a read-only file (even for root), an unwritable file or directory."""
-    target = path.resolve()
-    if target.stat().st_mode & 0o222 == 0:
-        raise InputError("read-only file: nothing will be written to it", str(path))
-    if not os.access(target, os.W_OK):
-        raise InputError("not writable", str(path))
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        raise InputError(
-            f"directory {target.parent} is not writable (the backup goes there)", str(path)
-        )

@@ -1,24 +1,16 @@
-"""Terminal output of the CLI: tables, progress bars, and the verified-write step."""
+"""Terminal output of the CLI: tables and progress bars."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import typer
 from tqdm import tqdm
 
-from prover_core.errors import LeanstepError
 from prover_core.search.best_first import SearchStats
-from prover_core.service import ProveResult, SuggestResult, TextEdit
-
-
-class FileChanged(LeanstepError):
-    """The file changed on disk while leanstep worked on it; nothing was written."""
+from prover_core.service import ProveResult, SuggestResult
 
 
 class SearchProgress:
@@ -80,21 +72,3 @@ def render_prove(result: ProveResult, *, json_only: bool = False) -> dict[str, A
                 f"lean {stats['lean_s']:.2f}s"
             )
     return payload
-
-
-def write_verified(path: Path, original: str, edit: TextEdit) -> None:
-    """Apply `edit` to `path` atomically, keeping `path.bak`, unless the file changed since
-    `original` was read (then raise `FileChanged` and write nothing)."""
-    current = path.read_text(encoding="utf-8")
-    if current != original:
-        raise FileChanged(f"{path} changed while leanstep worked on it; nothing was written")
-    backup = path.with_name(path.name + ".bak")
-    backup.write_text(original, encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(edit.apply(original))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prover_core.config import Config, SearchConfig
-from prover_core.lean.decl import Declaration, declaration_at, find_declaration, offset_of
+from prover_core.lean.decl import DeclarationLookupError, declaration_at, resolve
 from prover_core.lean.goal_at import Probe, goal_at, make_probe, split_imports
-from prover_core.lean.lexer import lex
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
+from prover_core.lean.target import Target as _Target
+from prover_core.lean.target import find_target
 from prover_core.lean.verify import Verdict, verify_proof
 from prover_core.policy.batcher import participant
 from prover_core.policy.factory import sampling_of
@@ -92,15 +93,6 @@ class SketchResult:
     message: str = ""
 
 
-@dataclass
-class _Target:
-    decl: Declaration
-    sorry_start: int  # offset of the `sorry` to replace
-    sorry_end: int
-    indent: int  # column where continuation tactics go
-    whole: bool  # the sorry is the whole proof (`:= sorry` / `:= by sorry`)
-
-
 def _edit(text: str, start: int, end: int, new_text: str) -> TextEdit:
     def lc(off: int) -> tuple[int, int]:
         line = text.count("\n", 0, off)
@@ -108,11 +100,6 @@ def _edit(text: str, start: int, end: int, new_text: str) -> TextEdit:
 
     (sl, sc), (el, ec) = lc(start), lc(end)
     return TextEdit(start, end, sl, sc, el, ec, new_text)
-
-
-def _sorry_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans (relative to `start`) of the `sorry` terms/tactics in `text[start:end]`."""
-    return [(t.start, t.end) for t in lex(text[start:end])[0] if t.text == "sorry"]
 
 
 class Service:
@@ -236,38 +223,7 @@ class Service:
         self, text: str, theorem: str | None, line: int | None, column: int | None
     ) -> _Target | str:
         """The `sorry` to replace, or a message saying why there is none."""
-        if theorem is not None:
-            decl = find_declaration(text, theorem)
-            if decl is None:
-                return f"no theorem named {theorem!r}"
-            sorries = _sorry_tokens(text, decl.assign, decl.end)
-            if not sorries:
-                return f"{theorem} has no sorry to prove"
-            offset = decl.assign + sorries[0][0]
-        else:
-            if line is None or column is None:
-                return "give a theorem name or a position"
-            try:
-                offset = offset_of(text, line, column)
-            except ValueError as e:
-                return str(e)
-            found = declaration_at(text, offset)
-            if found is None:
-                return "the position is not inside a theorem"
-            decl = found
-            sorries = _sorry_tokens(text, decl.assign, decl.end)
-            near = [s for s in sorries if decl.assign + s[0] <= offset <= decl.assign + s[1]]
-            if not near and len(sorries) != 1:
-                return "put the cursor on the `sorry` to prove"
-            offset = decl.assign + (near or sorries)[0][0]
-        start, end = offset, offset + len("sorry")
-        after = text[end : text.find("\n", end) if "\n" in text[end:] else len(text)]
-        if after.strip():
-            return "only a `sorry` that ends its line can be replaced by tactics"
-        body_before = text[decl.assign + 2 : start].strip()
-        whole = body_before in ("", "by")
-        indent = start - (text.rfind("\n", 0, start) + 1)
-        return _Target(decl, start, end, indent, whole)
+        return find_target(text, theorem, line, column)
 
     async def _root_state(self, repl: LeanRepl, env: Env, text: str, t: _Target) -> ProofState:
         """The state of the target `sorry`, as the REPL reports it for the declaration as
@@ -356,9 +312,10 @@ class Service:
         with `prove_steps`, prover agents attack the steps (planner-prover)."""
         if self.planner is None:
             return SketchResult(None, message="no planner configured (planner.endpoint)")
-        decl = find_declaration(text, theorem)
-        if decl is None:
-            return SketchResult(None, message=f"no theorem named {theorem!r}")
+        try:
+            decl = resolve(text, theorem)
+        except DeclarationLookupError as e:
+            return SketchResult(None, message=str(e))
         imports, rest = split_imports(text[: decl.start])
         pp = PlannerProver(self.planner, self.policy, self.config)
         async with self.pool.lease(imports) as lease:
@@ -372,8 +329,7 @@ class Service:
                 block = plan.skeleton() if plan else None
         if block is None:
             return SketchResult(None, res, res.message or "the planner gave no usable plan")
-        end = decl.assign + 2 + len(text[decl.assign + 2 : decl.end].rstrip())
-        return SketchResult(_edit(text, decl.assign, end, ":= by\n" + block), res)
+        return SketchResult(_edit(text, decl.assign, decl.body_end, ":= by\n" + block), res)
 
 
 def build_service(config: Config, *, cwd: Path | None = None) -> Service:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prover_core.fileio import read_source
 from prover_core.lean.decl import declarations
+from prover_core.lean.lexer import lex
 from training.records import read_jsonl
 
 NAMED_SETS = {"minif2f": "minif2f.jsonl", "proofnet": "proofnet.jsonl"}
@@ -69,12 +71,13 @@ def from_jsonl(path: Path) -> Iterator[Problem]:
 
 
 def _is_sorry(proof: str) -> bool:
-    return " ".join(proof.split()) in ("by sorry", "sorry")
+    """The proof is `sorry` or `by sorry` (comments aside), on Lean tokens."""
+    return [t.text for t in lex(proof)[0]] in (["by", "sorry"], ["sorry"])
 
 
 def from_lean_file(path: Path) -> Iterator[Problem]:
     """Every `theorem … := by sorry` of a file; its header is the file text before it."""
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path).text  # BOM dropped, CRLF read as LF
     for d in declarations(text):
         if d.name is not None and _is_sorry(d.proof):
             yield Problem(name=d.name, head=d.head, header=text[: d.start], split="")

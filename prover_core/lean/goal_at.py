@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 
 from prover_core.lean.decl import Declaration, declaration_at, offset_of
+from prover_core.lean.lexer import Kind, lex
 from prover_core.lean.repl import LeanRepl
 from prover_core.types import Env, ProofState
 
 _PROBE = "skip"
-_IMPORT = re.compile(r"^\s*import\s+\S", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +31,15 @@ class Probe:
 
 
 def split_imports(text: str) -> tuple[str, str]:
-    """(the leading `import` block, the rest). Imports must come first in Lean files."""
-    end = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("--") and not _IMPORT.match(line):
-            break
-        end += len(line)
+    """(the leading `import` block up to the end of its last line, the rest). Imports must
+    come first in Lean files; comments before and between them are Lean tokens' business."""
+    toks = lex(text)[0]
+    end = i = 0
+    while i + 1 < len(toks) and toks[i].text == "import" and toks[i + 1].kind is Kind.IDENT:
+        end, i = toks[i + 1].end, i + 2
+    if end:
+        nl = text.find("\n", end)
+        end = len(text) if nl < 0 else nl + 1
     return text[:end], text[end:]
 
 

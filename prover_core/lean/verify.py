@@ -1,8 +1,10 @@
 """Sound final check of a proof (LEAN.md, "Soundness"), in a fresh REPL process.
 
-A proof passes only if: the screen finds nothing; header + statement + proof elaborates with
-no error and no sorry; `#print axioms` lists only allowed axioms (an allow-list); and the
-statement's elaborated type equals that of the original statement elaborated separately.
+A proof passes only if: the screen finds nothing; the file up to the theorem (`context`)
+elaborates with no error; statement + proof elaborates after it with no error and no sorry;
+`#print axioms` lists only allowed axioms (an allow-list); and the statement's elaborated
+type equals that of the original statement elaborated separately. `#check` and
+`#print axioms` name the theorem by its full name (namespaces resolved).
 """
 
 from __future__ import annotations
@@ -46,17 +48,30 @@ def parse_axioms(result: CommandResult) -> tuple[str, ...] | None:
     return None
 
 
-def _rename(statement: str) -> str:
+def _target(context: str, statement: str) -> tuple[str, str]:
+    """(the head to elaborate, the full name it declares). An `example` is renamed to a
+    theorem `_CHECK_NAME` so that it can be named; the namespace comes from `context`."""
     decls = declarations(statement + " := sorry")
-    if len(decls) != 1:
+    if len(decls) != 1 or statement[: decls[0].start].strip():
         raise ValueError("the statement is not one theorem/lemma/example head")
-    return decls[0].with_name(_CHECK_NAME)
+    head = statement if decls[0].name is not None else decls[0].with_name(_CHECK_NAME)
+    sep = "" if not context or context.endswith("\n") else "\n"
+    placed = declarations(context + sep + head + " := sorry")
+    if not placed or placed[-1].name is None:
+        raise ValueError("the statement is not one theorem/lemma/example head")
+    return head, placed[-1].name
 
 
-async def _type_of(repl: LeanRepl, env: Env) -> str | None:
-    result = await repl.command(f"set_option pp.all true in\n#check @{_CHECK_NAME}", env)
+async def _type_of(repl: LeanRepl, env: Env, name: str) -> str | None:
+    result = await repl.command(f"set_option pp.all true in\n#check @{name}", env)
     infos = [m.data for m in result.messages if m.severity == "info"]
     return infos[0] if infos and not result.errors else None
+
+
+def _first_error(result: CommandResult) -> str:
+    e = result.errors[0]
+    where = f"line {e.pos.line}: " if e.pos is not None else ""
+    return where + e.data
 
 
 async def verify_proof(
@@ -81,31 +96,37 @@ async def verify_proof(
         f = findings[0]
         return Verdict(False, "screen", f"{f.line}:{f.column}: {f.construct} — {f.reason}")
     try:
-        head = _rename(statement)
-        cand_head = head if candidate_head is None else _rename(candidate_head)
+        head, name = _target(context, statement)
+        cand_head, cand_name = (
+            (head, name) if candidate_head is None else _target(context, candidate_head)
+        )
     except ValueError as e:
         return Verdict(False, "statement", str(e))
+    if cand_name != name:
+        return Verdict(False, "statement", f"the proof declares {cand_name}, not {name}")
     repl = LeanRepl(config, cwd=cwd, env=env)
     try:
         try:
             base = await repl.command(context, timeout=config.header_timeout_s)
         except LeanRejected as e:
             return Verdict(False, "elaboration", f"context rejected: {e}")
-        # Errors in the context (other broken theorems of the file) do not make this proof
-        # unsound: whatever they left behind carries `sorryAx`, which the axiom check rejects.
+        # The file up to the target must elaborate cleanly: an error before it can change
+        # what the target means (a failed `namespace`, a missing lemma, a duplicate name).
+        if base.errors:
+            return Verdict(False, "elaboration", "before the theorem: " + _first_error(base))
         original = await repl.command(f"{head} := sorry", base.env)
         if original.errors:
-            return Verdict(False, "statement", "statement: " + original.errors[0].data)
-        want = await _type_of(repl, original.env)
+            return Verdict(False, "statement", "statement: " + _first_error(original))
+        want = await _type_of(repl, original.env, name)
         candidate = await repl.command(f"{cand_head} :=\n{proof}", base.env)
         if candidate.errors:
             return Verdict(False, "elaboration", candidate.errors[0].data)
         if candidate.sorries:
             return Verdict(False, "sorry", "the proof contains sorry")
-        got = await _type_of(repl, candidate.env)
+        got = await _type_of(repl, candidate.env, name)
         if want is None or got is None or want != got:
             return Verdict(False, "statement", f"statement changed: {want!r} vs {got!r}")
-        printed = await repl.command(f"#print axioms {_CHECK_NAME}", candidate.env)
+        printed = await repl.command(f"#print axioms {name}", candidate.env)
         axioms = parse_axioms(printed)
         if axioms is None:
             return Verdict(False, "axioms", "no `#print axioms` answer")

@@ -33,7 +33,17 @@ from .state import (
     TacticRecord,
     fresh_id,
 )
-from .syntax import CheckConst, Decl, Ignored, Import, PrintAxioms, TBy, TIdent, Unsupported
+from .syntax import (
+    CheckConst,
+    Decl,
+    Ignored,
+    Import,
+    PrintAxioms,
+    Scope,
+    TBy,
+    TIdent,
+    Unsupported,
+)
 
 
 @dataclass
@@ -97,6 +107,8 @@ def run_commands(
     items = parse_commands(src)
     out = CmdOutput(env, src=src)
     theorems = env.theorems
+    scopes = env.scopes
+    protected = env.protected
     header_open = env.fresh
     parse_errors: list[ParseError] = []
     for it in items:
@@ -124,36 +136,91 @@ def run_commands(
                     it.span,
                 )
             )
-        elif isinstance(it, CheckConst):
-            sig = theorems.get(it.name) or LIBRARY.get(it.name)
-            if sig is None:
-                out.messages.append(Msg("error", f"Unknown identifier `{it.name}`", it.name_span))
-            else:
-                out.messages.append(Msg("info", check_message(it.name, sig, it.explicit), it.span))
-        elif isinstance(it, PrintAxioms):
-            sig = theorems.get(it.name) or LIBRARY.get(it.name)
-            if sig is None:
-                out.messages.append(Msg("error", f"Unknown constant `{it.name}`", it.name_span))
-            else:
-                out.messages.append(Msg("info", axioms_message(it.name, sig.axioms), it.ref))
+        elif isinstance(it, Scope):
+            scopes = _scope(scopes, it, out)
+        elif isinstance(it, CheckConst | PrintAxioms):
+            _lookup_command(Env(theorems, False, scopes, protected), it, out)
         else:
             assert isinstance(it, Decl)
-            view = Env(theorems, fresh=False)
+            full = _full_name(scopes, it.name)
+            # the body also sees the namespace its name is written in (`theorem B.foo`)
+            written = [] if it.name is None or it.name.startswith("_root_.") else it.name.split(".")
+            inner = (*scopes, *(("namespace", p) for p in written[:-1]))
+            view = Env(theorems, False, inner, protected)
             broken = any(it.span[0] <= e.start <= it.span[1] for e in parse_errors)
-            sig = _declaration(view, it, src, all_tactics, root_goals, out, broken)
-            if sig is not None and it.name is not None:
-                theorems = {**theorems, it.name: sig}
-    out.env = Env(theorems, fresh=False)
+            sig = _declaration(view, it, full, src, all_tactics, root_goals, out, broken)
+            if sig is not None and full is not None:
+                theorems = {**theorems, full: sig}
+                protected = protected | {full} if it.protected else protected
+    out.env = Env(theorems, False, scopes, protected)
     return out
 
 
+def _full_name(scopes: tuple[tuple[str, str], ...], name: str | None) -> str | None:
+    if name is None or name.startswith("_root_."):
+        return None if name is None else name[len("_root_.") :]
+    return ".".join([*(n for kind, n in scopes if kind == "namespace"), name])
+
+
+def _lookup_command(env: Env, it: CheckConst | PrintAxioms, out: CmdOutput) -> None:
+    """`#check [@]NAME` / `#print axioms NAME`, NAME resolved in the current namespaces."""
+    full = env.resolve(it.name)
+    sig = None if full is None else env.lookup(it.name)
+    if isinstance(it, CheckConst):
+        if full is None or sig is None:
+            out.messages.append(Msg("error", f"Unknown identifier `{it.name}`", it.name_span))
+        else:
+            out.messages.append(Msg("info", check_message(full, sig, it.explicit), it.span))
+    elif full is None or sig is None:
+        out.messages.append(Msg("error", f"Unknown constant `{it.name}`", it.name_span))
+    else:
+        out.messages.append(Msg("info", axioms_message(full, sig.axioms), it.ref))
+
+
+def _scope(
+    scopes: tuple[tuple[str, str], ...], it: Scope, out: CmdOutput
+) -> tuple[tuple[str, str], ...]:
+    """The scopes after `namespace`/`section`/`end`, with Lean's errors for a bad `end`."""
+    parts = it.name.split(".") if it.name else []
+    if it.keyword == "namespace":
+        return (*scopes, *(("namespace", p) for p in parts))
+    if it.keyword == "section":
+        return (*scopes, ("section", it.name or ""))
+    size = max(1, len(parts))
+    if size > len(scopes):
+        out.messages.append(Msg("error", "invalid 'end', insufficient scopes", it.span))
+        return ()
+    closed, rest = scopes[len(scopes) - size :], scopes[: len(scopes) - size]
+    innermost = closed[-1][1]
+    if not parts and innermost:
+        out.messages.append(
+            Msg("error", f"invalid 'end', name is missing (expected {innermost})", it.span)
+        )
+    elif parts and (
+        [n for _, n in closed] != parts if closed[0][0] == "namespace" else closed[-1][1] != it.name
+    ):
+        expected = innermost or "nothing"
+        out.messages.append(
+            Msg("error", f"invalid 'end', name mismatch (expected {expected})", it.span)
+        )
+    return rest
+
+
 def _declaration(
-    env: Env, d: Decl, src: str, all_tactics: bool, root_goals: bool, out: CmdOutput, broken: bool
+    env: Env,
+    d: Decl,
+    full: str | None,
+    src: str,
+    all_tactics: bool,
+    root_goals: bool,
+    out: CmdOutput,
+    broken: bool,
 ) -> Sig | None:
-    """Elaborate one declaration; `broken` when its syntax had errors (already reported)."""
+    """Elaborate one declaration (full name `full`); `broken` when its syntax had errors
+    (already reported)."""
     x = new_exec(Exec(env, MCtx(), [], src, tactic_mode=False))
-    if d.name is not None and (d.name in env.theorems or d.name in LIBRARY):
-        out.messages.append(Msg("error", f"'{d.name}' has already been declared", d.ref))
+    if full is not None and (full in env.theorems or full in LIBRARY):
+        out.messages.append(Msg("error", f"'{full}' has already been declared", d.ref))
         return None
     e = Elab(x)
     lctx: tuple[LocalDecl, ...] = ()

@@ -21,6 +21,7 @@ KEYWORDS = frozenset(
         "import", "open", "set_option", "in", "fun", "by", "have", "show", "from",
         "at", "with", "sorry", "let", "if", "then", "else", "do", "match", "calc",
         "suffices", "where", "#print", "#check", "#eval", "#exit", "#reduce",
+        "private", "protected",
     }
 )  # fmt: skip
 
@@ -29,6 +30,7 @@ COMMAND_STARTS = frozenset(
         "theorem", "lemma", "example", "def", "abbrev", "instance", "axiom", "structure",
         "inductive", "class", "namespace", "section", "end", "variable", "universe",
         "import", "open", "set_option", "#print", "#check", "#eval", "#exit", "#reduce",
+        "private", "protected",
     }
 )  # fmt: skip
 

@@ -5,6 +5,8 @@ elaborated, as Lean does) and its tactic block ends in a `Missing` node.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .lexer import COMMAND_STARTS, LexError, Tok, tokenize
 from .parse_term import ParseError
 from .parser import Parser
@@ -16,6 +18,7 @@ from .syntax import (
     Ignored,
     Import,
     PrintAxioms,
+    Scope,
     TBy,
     Term,
     Unsupported,
@@ -57,6 +60,11 @@ class CommandParser(Parser):
         t = self.peek()
         if t.kind == "kw" and t.text in ("theorem", "lemma", "example"):
             return self._decl()
+        nxt = self.peek(1)
+        modifier = t.kind == "kw" and t.text in ("private", "protected")
+        if modifier and nxt.kind == "kw" and nxt.text in ("theorem", "lemma"):
+            self.advance()
+            return dataclasses.replace(self._decl(t.col), protected=t.text == "protected")
         if t.kind == "kw" and t.text == "#print":
             self.advance()
             kw = self.peek()
@@ -98,13 +106,22 @@ class CommandParser(Parser):
                 self.advance()
                 return self._command()
             return Ignored((t.start, v.end))
+        if t.kind == "kw" and t.text in ("namespace", "section", "end"):
+            self.advance()
+            named = self.peek().kind == "ident" and not self.stops(self.peek())
+            if t.text != "namespace" and not named:
+                return Scope(t.text, None, (t.start, t.end))
+            name = self.ident("namespace name")
+            return Scope(t.text, name.text, (t.start, name.end))
         if t.kind == "kw" and t.text in COMMAND_STARTS:
             self.advance()
             self.halted = True
             return Unsupported(t.text, (t.start, t.end))
         raise self.fail(t, "command")
 
-    def _decl(self) -> Decl:
+    def _decl(self, col: int | None = None) -> Decl:
+        """A declaration; its tactic blocks nest under column `col` (the modifier's, when
+        one comes first; default: the keyword's)."""
         kw = self.advance()
         name: str | None = None
         ref = (kw.start, kw.end)
@@ -121,7 +138,7 @@ class CommandParser(Parser):
         body: Term
         if body_tok.kind == "kw" and body_tok.text == "by":
             self.advance()
-            seq = self.parse_tactic_seq(kw.col)
+            seq = self.parse_tactic_seq(kw.col if col is None else col)
             end = seq.span[1] if seq.items else body_tok.end
             body = TBy(seq, (body_tok.start, body_tok.end), (body_tok.start, end))
         else:

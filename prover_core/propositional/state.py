@@ -131,18 +131,51 @@ class MCtx:
 
 
 class Env:
-    """Theorems proven so far (each with the axioms its proof uses), on top of the library.
-    `fresh` holds only before any command ran: `import` is allowed only then."""
+    """Theorems proven so far by full name (each with the axioms its proof uses), on top of
+    the library, and the open scopes (`namespace`/`section`). `fresh` holds only before any
+    command ran: `import` is allowed only then. `namespace` is where names resolve."""
 
-    __slots__ = ("fresh", "theorems")
+    __slots__ = ("fresh", "protected", "scopes", "theorems")
 
-    def __init__(self, theorems: dict[str, Sig] | None = None, fresh: bool = True) -> None:
+    def __init__(
+        self,
+        theorems: dict[str, Sig] | None = None,
+        fresh: bool = True,
+        scopes: tuple[tuple[str, str], ...] = (),
+        protected: frozenset[str] = frozenset(),
+    ) -> None:
         self.theorems: dict[str, Sig] = theorems if theorems is not None else {}
         self.fresh = fresh
+        self.scopes = scopes  # ("namespace" | "section", name), outermost first
+        self.protected = protected  # full names of `protected` theorems
+
+    @property
+    def namespace(self) -> str:
+        return ".".join(n for kind, n in self.scopes if kind == "namespace")
+
+    def resolve(self, name: str) -> str | None:
+        """The full name `name` refers to, as Lean resolves it: the innermost enclosing
+        namespace that declares it wins; `_root_.x` is `x`; a protected `A.x` is never
+        reached as `x`."""
+        if name.startswith("_root_."):
+            full = name[len("_root_.") :]
+            return full if full in self.theorems or full in LIBRARY else None
+        ns = self.namespace.split(".") if self.namespace else []
+        short = "." not in name
+        for i in range(len(ns), -1, -1):
+            full = ".".join([*ns[:i], name])
+            if i and short and full in self.protected:
+                continue
+            if full in self.theorems or full in LIBRARY:
+                return full
+        return None
 
     def lookup(self, name: str) -> Sig | None:
-        sig = self.theorems.get(name)
-        return sig if sig is not None else LIBRARY.get(name)
+        full = self.resolve(name)
+        if full is None:
+            return None
+        sig = self.theorems.get(full)
+        return sig if sig is not None else LIBRARY.get(full)
 
 
 @dataclass(frozen=True, slots=True)

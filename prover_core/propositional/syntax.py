@@ -330,6 +330,7 @@ class Decl(Node):
     type: Term
     body: Term
     span: Span
+    protected: bool = False  # `protected theorem`: never found by its last component alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +359,15 @@ class Import(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Scope(Node):
+    """`namespace N`, `section [N]` or `end [N]`."""
+
+    keyword: str
+    name: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Ignored(Node):
     """Commands without effect on this fragment (`open …`, `set_option …`)."""
 
@@ -372,4 +382,4 @@ class Unsupported(Node):
     span: Span
 
 
-Command = Decl | PrintAxioms | CheckConst | Import | Ignored | Unsupported
+Command = Decl | PrintAxioms | CheckConst | Import | Scope | Ignored | Unsupported

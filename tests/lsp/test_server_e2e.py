@@ -146,7 +146,9 @@ async def test_inline_completion_is_the_best_checked_tactic(session: Session) ->
 
 
 async def test_prove_yields_an_edit_the_stand_in_verifies(session: Session) -> None:
-    uri = session.open("a.lean", FILE)
+    # `t` finished: the verifier elaborates the file up to `u`, so an error in `t` would fail
+    done = FILE.replace("  \n  exact hq", "  exact hp\n  exact hq")
+    uri = session.open("a.lean", done)
     res = await session.request(
         "leanstep/searchProof",
         {"textDocument": {"uri": uri}, "position": pos(5, 3), "workDoneToken": "tok-1"},
@@ -154,7 +156,7 @@ async def test_prove_yields_an_edit_the_stand_in_verifies(session: Session) -> N
     assert res.proved, res.message
     # (pygls's client turns results into namedtuples: the URI key becomes a field `_0`)
     [[edit]] = list(res.edit.changes)
-    lines = FILE.split("\n")
+    lines = done.split("\n")
     start, end = edit.range.start, edit.range.end
     assert lines[start.line][start.character : end.character] == "sorry"
     lines[start.line] = (

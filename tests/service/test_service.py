@@ -28,6 +28,10 @@ theorem v (p : Prop) (hp : p) : p ∧ p := by
   · exact hp
 """
 
+# FILE with `t` finished: the verifier elaborates the whole file up to the target, so an
+# error in `t` fails every proof after it (see test_an_error_before_the_target_fails).
+DONE = FILE.replace("  \n  exact hq", "  exact hp\n  exact hq")
+
 
 def script(state: str) -> Sequence[tuple[str, float]]:
     goal = state.split("⊢")[1].split("\n")[0].strip()
@@ -72,18 +76,25 @@ async def test_suggest_outside_a_tactic_block(service: Service) -> None:
 
 
 async def test_prove_a_whole_theorem_gives_a_verified_edit(service: Service) -> None:
-    res = await service.prove(FILE, theorem="u")
+    res = await service.prove(DONE, theorem="u")
     assert res.proved and res.edit is not None and res.verdict is not None and res.verdict.ok
-    new = res.edit.apply(FILE)
+    new = res.edit.apply(DONE)
     assert "theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  exact ⟨h.2, h.1⟩\n" in new
-    assert new.count("sorry") == FILE.count("sorry") - 1
+    assert new.count("sorry") == DONE.count("sorry") - 1
+
+
+async def test_an_error_before_the_target_fails(service: Service) -> None:
+    res = await service.prove(FILE, theorem="u")
+    assert not res.proved and res.edit is None and res.verdict is not None
+    assert res.verdict.check == "elaboration"
+    assert res.verdict.detail.startswith("before the theorem: line 5: Type mismatch")
 
 
 async def test_prove_a_sorry_inside_a_bullet(service: Service) -> None:
-    line = FILE.splitlines().index("  · sorry")
-    res = await service.prove(FILE, line=line, column=5)
+    line = DONE.splitlines().index("  · sorry")
+    res = await service.prove(DONE, line=line, column=5)
     assert res.proved and res.edit is not None
-    assert "  · exact hp\n  · exact hp" in res.edit.apply(FILE)
+    assert "  · exact hp\n  · exact hp" in res.edit.apply(DONE)
 
 
 async def test_prove_reports_failures_as_values(service: Service) -> None:
@@ -100,7 +111,7 @@ async def test_suggest_and_prove_on_a_batcher_never_wait_out_its_timer() -> None
     try:
         res = await asyncio.wait_for(svc.suggest(FILE, 3, 2, n=8), 20.0)
         assert [s.tactic for s in res.suggestions][:1] == ["exact hp"]
-        proved = await asyncio.wait_for(svc.prove(FILE, theorem="u"), 20.0)
+        proved = await asyncio.wait_for(svc.prove(DONE, theorem="u"), 20.0)
         assert proved.proved
         assert policy.stats.calls >= 2
     finally:
