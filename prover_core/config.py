@@ -51,6 +51,22 @@ class LeanConfig(_Section):
     crash_retries: int = Field(1, ge=0, description="Retries of a request after a crash.")
     pool_size: int = Field(4, gt=0, description="Most REPL processes alive at once.")
     processes_per_header: int = Field(2, gt=0, description="Most processes per import header.")
+    processes_per_request: int = Field(
+        0,
+        ge=0,
+        description="Most processes one request (a suggestion's checks, one search's "
+        "expansions) runs its tactics on at once; 0: `processes_per_header`.",
+    )
+    state_transfer: Literal["replay", "pickle"] = Field(
+        "replay",
+        description="How a proof state reaches another process of its request: `replay` "
+        "re-runs the steps that made it (cached per process, so usually one step), `pickle` "
+        "writes it with `pickleTo` and reads it with `unpickleProofStateFrom`.",
+    )
+
+    @property
+    def requested_processes(self) -> int:
+        return self.processes_per_request or self.processes_per_header
 
 
 class PolicyConfig(_Section):

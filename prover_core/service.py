@@ -19,6 +19,7 @@ from typing import Any, Literal
 from prover_core.config import Config, SearchConfig
 from prover_core.lean.decl import Declaration, declaration_at, find_declaration, offset_of
 from prover_core.lean.goal_at import Probe, goal_at, make_probe, split_imports
+from prover_core.lean.group import TacticRunner
 from prover_core.lean.lexer import lex
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
@@ -193,7 +194,7 @@ class Service:
                 else:
                     [candidates] = await policy.generate([state.text], n, sampling)
                 t2 = clock()
-                suggestions = await self._check(lease.repl, state, candidates, probe.typed)
+                suggestions = await self._check(lease.group, state, candidates, probe.typed)
                 t3 = clock()
                 return SuggestResult(state.text, suggestions, None, t1 - t0 + t3 - t2, t2 - t1)
         finally:
@@ -201,7 +202,7 @@ class Service:
                 early.cancel()
 
     async def _check(
-        self, repl: LeanRepl, state: ProofState, candidates: list[Any], typed: str
+        self, repl: TacticRunner, state: ProofState, candidates: list[Any], typed: str
     ) -> tuple[Suggestion, ...]:
         best: dict[str, Any] = {}
         for c in candidates:
@@ -316,7 +317,7 @@ class Service:
                 return ProveResult(False, message=str(e))
             search = BestFirstSearch(
                 root,
-                lease.repl,
+                lease.group,
                 self.policy,
                 search_cfg,
                 sampling_of(self.config.policy),

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from prover_core.config import SearchConfig
 from prover_core.errors import LeanTimeout
-from prover_core.lean.repl import LeanRepl
+from prover_core.lean.group import TacticRunner
 from prover_core.lean.screen import screen
 from prover_core.policy.batcher import participant
 from prover_core.policy.protocol import Sampling, TacticGenerator
@@ -96,7 +96,7 @@ class BestFirstSearch:
     def __init__(
         self,
         root: ProofState,
-        repl: LeanRepl,
+        repl: TacticRunner,
         policy: TacticGenerator,
         config: SearchConfig,
         sampling: Sampling,

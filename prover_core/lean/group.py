@@ -1,0 +1,79 @@
+"""Several REPL sessions holding one header, used as one: a request's tactics run at once.
+
+Invariants:
+- `tactic` runs on the member that can start it soonest: a member already holding the state
+  (or its copy) costs its queue; any other costs its queue plus one transfer. Ties go to
+  the least loaded member, so a state's copies spread before they are needed twice.
+- Outcomes carry states owned by the member that ran them; every later use of such a
+  state elsewhere goes through `LeanRepl.adopt` (a cached copy), never a foreign id.
+- Members join once their header is imported (`add`); a request never waits for one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+from prover_core.lean.repl import LeanRepl
+from prover_core.types import Env, ProofState, TacticOutcome
+
+Transfer = Literal["replay", "pickle"]
+
+
+class TacticRunner(Protocol):
+    """What a search needs from Lean: one tactic on one state (a `LeanRepl` or a group)."""
+
+    async def tactic(
+        self, state: ProofState, tactic: str, *, timeout: float | None = None
+    ) -> TacticOutcome: ...
+
+
+class ProcessGroup:
+    def __init__(
+        self,
+        primary: LeanRepl,
+        env: Env,
+        *,
+        transfer: Transfer = "replay",
+        pickle_dir: Path | None = None,
+    ) -> None:
+        if transfer == "pickle" and pickle_dir is None:
+            raise ValueError("pickle transfers need a directory for the pickle files")
+        self._members: list[LeanRepl] = [primary]
+        self._envs: list[Env] = [env]
+        self._load: dict[int, int] = {id(primary): 0}
+        self._pickle_dir = pickle_dir if transfer == "pickle" else None
+
+    @property
+    def members(self) -> Sequence[LeanRepl]:
+        return tuple(self._members)
+
+    def add(self, repl: LeanRepl, env: Env) -> None:
+        """A member holding the same header, `env` being that header's environment there."""
+        if any(m is repl for m in self._members):
+            return
+        for other, other_env in zip(self._members, self._envs, strict=True):
+            repl.alias(other_env, env)
+            other.alias(env, other_env)
+        self._members.append(repl)
+        self._envs.append(env)
+        self._load[id(repl)] = 0
+
+    def _choose(self, state: ProofState) -> LeanRepl:
+        def cost(m: LeanRepl) -> tuple[int, int]:
+            load = self._load[id(m)]
+            return (load + (0 if m.has_copy(state) else 1), load)
+
+        return min(self._members, key=cost)
+
+    async def tactic(
+        self, state: ProofState, tactic: str, *, timeout: float | None = None
+    ) -> TacticOutcome:
+        member = self._choose(state)
+        self._load[id(member)] += 1
+        try:
+            own = await member.adopt(state, pickle_dir=self._pickle_dir)
+            return await member.tactic(own, tactic, timeout=timeout)
+        finally:
+            self._load[id(member)] -= 1
