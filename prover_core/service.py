@@ -365,7 +365,10 @@ class Service:
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
             if prove_steps:
-                res = await pp.prove(lease.repl, env, decl.head)
+                context = text[: decl.start]
+                res = await pp.prove(
+                    lease.repl, env, decl.head, context=context, group=lease.group, cwd=self.cwd
+                )
                 block = res.proof_block or (res.plan.skeleton() if res.plan else None)
             else:
                 plan, rejected = await pp.make_plan(lease.repl, env, decl.head)

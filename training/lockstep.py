@@ -18,18 +18,14 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from prover_core.policy.protocol import Sampling, TacticGenerator
+from prover_core.policy.seeds import derive_seed
 from prover_core.types import TacticCandidate
 
-
-def derive_seed(*parts: object) -> int:
-    """A 31-bit seed from any printable parts (stable across processes and Python runs)."""
-    digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+__all__ = ["Lockstep", "LockstepStats", "Member", "derive_seed"]
 
 
 @dataclass

@@ -40,7 +40,9 @@ class PlannerChunkProver:
         try:
             async with self.pool.lease(problem.header) as lease:
                 pp = PlannerProver(self.planner, self.policy, self.config, cache)
-                result = await pp.prove(lease.repl, lease.env, problem.head)
+                result = await pp.prove(
+                    lease.repl, lease.env, problem.head, context=problem.header, group=lease.group
+                )
         finally:
             if self.on_done is not None:
                 self.on_done()

@@ -60,6 +60,19 @@ class ProcessGroup:
         self._envs.append(env)
         self._load[id(repl)] = 0
 
+    def split(self, k: int) -> list[ProcessGroup]:
+        """`k` groups over the current members, disjoint while there are enough of them
+        (member j goes to group j mod k); with fewer, groups share members round-robin."""
+        parts: list[ProcessGroup] = []
+        for i in range(k):
+            picked = list(range(i, len(self._members), k)) or [i % len(self._members)]
+            group = ProcessGroup(self._members[picked[0]], self._envs[picked[0]], transfer="replay")
+            group._pickle_dir = self._pickle_dir
+            for j in picked[1:]:
+                group.add(self._members[j], self._envs[j])
+            parts.append(group)
+        return parts
+
     def _choose(self, state: ProofState) -> LeanRepl:
         def cost(m: LeanRepl) -> tuple[int, int]:
             load = self._load[id(m)]
