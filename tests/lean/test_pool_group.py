@@ -102,11 +102,10 @@ async def test_a_lease_spreads_one_states_tactics_over_its_processes(transfer: s
 async def test_a_second_request_shares_processes_with_a_greedy_one() -> None:
     pool = ReplPool(standin_config(pool_size=2, processes_per_header=2))
     try:
-        async with pool.lease(HEADER) as a:
-            async with pool.lease(HEADER, processes=1) as b:
-                assert b.repl in a.group.members or len(a.group.members) == 1
-                root = (await b.repl.command(THEOREM, b.env)).sorries[0].state
-                assert isinstance(await b.group.tactic(root, "constructor"), Advanced)
+        async with pool.lease(HEADER) as a, pool.lease(HEADER, processes=1) as b:
+            assert b.repl in a.group.members or len(a.group.members) == 1
+            root = (await b.repl.command(THEOREM, b.env)).sorries[0].state
+            assert isinstance(await b.group.tactic(root, "constructor"), Advanced)
     finally:
         await pool.close()
 
@@ -126,3 +125,33 @@ async def test_group_refuses_pickles_without_a_directory() -> None:
         assert isinstance(out, Proved)
     finally:
         await repl.close()
+
+
+def test_pool_defaults_come_from_cores_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    from types import SimpleNamespace
+
+    import psutil
+
+    from prover_core.config import LeanConfig
+
+    def machine(cores: int, memory_gb: int) -> None:
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
+        monkeypatch.setattr(
+            psutil, "virtual_memory", lambda: SimpleNamespace(total=memory_gb << 30)
+        )
+
+    machine(cores=32, memory_gb=128)  # ¾ · 128 GB / 16 GB = 6 processes, under 32 cores
+    cfg = LeanConfig(memory_limit_mb=16384)
+    assert (cfg.pool_size, cfg.processes_per_header) == (6, 6)
+    machine(cores=2, memory_gb=128)  # cores bound it
+    assert LeanConfig(memory_limit_mb=16384).pool_size == 2
+    machine(cores=8, memory_gb=8)  # never below one
+    assert LeanConfig(memory_limit_mb=16384).pool_size == 1
+    # no memory limit: the recycling threshold is the per-process budget
+    machine(cores=64, memory_gb=64)
+    assert LeanConfig(memory_limit_mb=None, recycle_above_rss_mb=4096).pool_size == 12
+    # explicit values win
+    cfg = LeanConfig(pool_size=3, processes_per_header=2)
+    assert (cfg.pool_size, cfg.processes_per_header) == (3, 2)
+    assert LeanConfig(pool_size=5).processes_per_header == 5
