@@ -117,7 +117,7 @@ async def test_group_refuses_pickles_without_a_directory() -> None:
         with pytest.raises(ValueError):
             ProcessGroup(repl, env, transfer="pickle")
         group = ProcessGroup(repl, env)
-        root, deep = await _deep(repl, env)
+        _, deep = await _deep(repl, env)
         for tac in ("exact hp", "exact hq", "exact hr"):
             out = await group.tactic(deep, tac)
             assert isinstance(out, Advanced | Proved)
