@@ -7,10 +7,14 @@ Invariants:
 - Outcomes carry states owned by the member that ran them; every later use of such a
   state elsewhere goes through `LeanRepl.adopt` (a cached copy), never a foreign id.
 - Members join once their header is imported (`add`); a request never waits for one.
+- `prefetch` only starts copies (e.g. of the node a search expands next, while the model
+  samples its tactics); a failed prefetch is retried, and raises, at the state's real use.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol
@@ -44,6 +48,7 @@ class ProcessGroup:
         self._envs: list[Env] = [env]
         self._load: dict[int, int] = {id(primary): 0}
         self._pickle_dir = pickle_dir if transfer == "pickle" else None
+        self._prefetches: set[asyncio.Future[ProofState]] = set()
 
     @property
     def members(self) -> Sequence[LeanRepl]:
@@ -73,12 +78,35 @@ class ProcessGroup:
             parts.append(group)
         return parts
 
-    def _choose(self, state: ProofState) -> LeanRepl:
+    def _choose(self, state: ProofState, extra: dict[int, int] | None = None) -> LeanRepl:
         def cost(m: LeanRepl) -> tuple[int, int]:
-            load = self._load[id(m)]
+            load = self._load[id(m)] + (extra or {}).get(id(m), 0)
             return (load + (0 if m.has_copy(state) else 1), load)
 
         return min(self._members, key=cost)
+
+    def prefetch(self, state: ProofState, tactics: int) -> None:
+        """Start copying `state` to the members that `tactics` tactics on it would use now."""
+        planned: dict[int, int] = {}
+        for _ in range(tactics):
+            member = self._choose(state, planned)
+            planned[id(member)] = planned.get(id(member), 0) + 1
+            if not member.has_copy(state):
+                task = asyncio.ensure_future(member.adopt(state, pickle_dir=self._pickle_dir))
+                self._prefetches.add(task)
+                task.add_done_callback(self._prefetch_done)
+
+    def _prefetch_done(self, task: asyncio.Future[ProofState]) -> None:
+        self._prefetches.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved here; the state's real use retries and raises
+
+    async def aclose(self) -> None:
+        """Cancel prefetches still running (their copies are not needed any more)."""
+        for task in list(self._prefetches):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*self._prefetches, return_exceptions=True)
 
     async def tactic(
         self, state: ProofState, tactic: str, *, timeout: float | None = None

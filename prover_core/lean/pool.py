@@ -87,6 +87,7 @@ class ReplPool:
         key = header_key(header)
         slot, extras = await self._acquire(key, header, max(want, 1) - 1)
         joining: list[asyncio.Task[None]] = []
+        group: ProcessGroup | None = None
         try:
             await slot.ready.wait()
             if slot.failure is not None:
@@ -104,6 +105,8 @@ class ReplPool:
             for task in joining:
                 task.cancel()
             await asyncio.gather(*joining, return_exceptions=True)
+            if group is not None:
+                await group.aclose()
             for extra in extras:
                 await self._release(extra)
             await self._release(slot)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from prover_core.config import SearchConfig
 from prover_core.errors import LeanTimeout
-from prover_core.lean.group import TacticRunner
+from prover_core.lean.group import ProcessGroup, TacticRunner
 from prover_core.lean.screen import screen
 from prover_core.policy.batcher import participant
 from prover_core.policy.protocol import Sampling, TacticGenerator
@@ -192,6 +192,8 @@ class BestFirstSearch:
         sampling = seeded_for(self._sampling, self._stream, self._pass, self.stats.expansions)
         self.stats.expansions += 1
         assert node.state is not None
+        if isinstance(self._repl, ProcessGroup):  # copies travel while the model samples
+            self._repl.prefetch(node.state, self._config.width)
         t0 = time.perf_counter()
         [candidates] = await policy.generate([node.state.text], self._config.width, sampling)
         t1 = time.perf_counter()
