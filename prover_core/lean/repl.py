@@ -86,7 +86,10 @@ class LeanRepl:
         self._lock = asyncio.Lock()
         self._ids: weakref.WeakKeyDictionary[Handle, tuple[int, int]] = weakref.WeakKeyDictionary()
         self._origins: weakref.WeakKeyDictionary[Handle, _Origin] = weakref.WeakKeyDictionary()
+        # copies are keyed by the original handle (a copy of a copy is a copy of the
+        # original), so a chain made across several processes is moved one step at a time
         self._copies: weakref.WeakKeyDictionary[Handle, Handle] = weakref.WeakKeyDictionary()
+        self._originals: weakref.WeakKeyDictionary[Handle, Handle] = weakref.WeakKeyDictionary()
         self._adopting: weakref.WeakKeyDictionary[Handle, asyncio.Future[Any]] = (
             weakref.WeakKeyDictionary()
         )
@@ -214,7 +217,16 @@ class LeanRepl:
 
     def has_copy(self, handle: Handle) -> bool:
         """`handle` is usable here without a transfer (or its transfer is under way)."""
-        return handle.owner is self or handle in self._copies or handle in self._adopting
+        return self._local(handle) is not None or _original(handle) in self._adopting
+
+    def _local(self, handle: Handle) -> Handle | None:
+        """This session's own handle for `handle`: itself, its original or a copy."""
+        if handle.owner is self:
+            return handle
+        original = _original(handle)
+        if original.owner is self:
+            return original
+        return self._copies.get(original) or self._copies.get(handle)
 
     async def adopt(self, handle: _H, *, pickle_dir: Path | None = None) -> _H:
         """This session's copy of `handle`, made once and cached. A proof state moves by
@@ -223,17 +235,16 @@ class LeanRepl:
         return cast(_H, await self._adopt(handle, pickle_dir))
 
     async def _adopt(self, handle: Handle, pickle_dir: Path | None) -> Handle:
-        if handle.owner is self:
-            return handle
-        cached = self._copies.get(handle)
-        if cached is not None:
-            return cached
-        pending = self._adopting.get(handle)
+        local = self._local(handle)
+        if local is not None:
+            return local
+        original = _original(handle)
+        pending = self._adopting.get(original)
         if pending is None:
             pending = asyncio.ensure_future(self._make_copy(handle, pickle_dir))
-            self._adopting[handle] = pending
+            self._adopting[original] = pending
 
-            def forget(_f: asyncio.Future[Any], h: Handle = handle) -> None:
+            def forget(_f: asyncio.Future[Any], h: Handle = original) -> None:
                 self._adopting.pop(h, None)
 
             pending.add_done_callback(forget)
@@ -254,7 +265,9 @@ class LeanRepl:
                 raise StateLost("the unpickled state differs from the original")
         else:
             copy = await self._replay_foreign(source, handle, pickle_dir)
-        self._copies[handle] = copy
+        original = _original(handle)
+        self._copies[original] = copy
+        self._originals[copy] = original
         self.adoptions += 1
         self.adopt_s += time.perf_counter() - t0
         return copy
@@ -478,6 +491,14 @@ class LeanRepl:
             repl_id = _product_id(resp, kind, i)
             if repl_id is not None:
                 self._ids[handle] = (generation, repl_id)
+
+
+def _original(handle: Handle) -> Handle:
+    """The handle `handle` is a copy of (itself when it is no copy)."""
+    owner = handle.owner
+    if isinstance(owner, LeanRepl):
+        return owner._originals.get(handle, handle)
+    return handle
 
 
 def _product_goals(resp: Mapping[str, Any], kind: str, i: int) -> tuple[str, ...] | None:

@@ -155,3 +155,21 @@ def test_pool_defaults_come_from_cores_and_memory(monkeypatch: pytest.MonkeyPatc
     cfg = LeanConfig(pool_size=3, processes_per_header=2)
     assert (cfg.pool_size, cfg.processes_per_header) == (3, 2)
     assert LeanConfig(pool_size=5).processes_per_header == 5
+
+
+async def test_a_copy_of_a_copy_is_moved_one_step_at_a_time() -> None:
+    a, b, c = (LeanRepl(standin_config()) for _ in range(3))
+    try:
+        env_a = (await a.command(HEADER)).env
+        for other in (b, c):
+            other.alias(env_a, (await other.command(HEADER)).env)
+        root = (await a.command(THEOREM, env_a)).sorries[0].state
+        on_b = await b.tactic(await b.adopt(root), "constructor")  # a child made on b
+        assert isinstance(on_b, Advanced)
+        await c.adopt(root)
+        made = c.adoptions
+        moved = await c.adopt(on_b.state)  # its parent is known to c as `root`'s copy
+        assert c.adoptions == made + 1 and moved.goals == on_b.state.goals
+        assert await a.adopt(await c.adopt(root)) is root  # a copy comes home as the original
+    finally:
+        await asyncio.gather(a.close(), b.close(), c.close())
