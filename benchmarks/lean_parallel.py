@@ -4,9 +4,12 @@ The stand-in's latency is a sleep, so two cores can show the speed-up of P proce
 scripted policy keeps every search alive for its whole budget (each tactic adds a fresh
 hypothesis: a new state, never a proof). Measured, for each latency:
 
-1. `suggest` with n = 16 candidates through `Service.suggest`: Lean time with P = 1, 4, 8
-   (the request's whole Lean time, and the candidate checks alone);
-2. one `prove` of fixed budget (W = 4) through `Service.prove`: expansions/s with P = 1, 4;
+1. `suggest` with n = 16 candidates through `Service.suggest`: the request's Lean time
+   (state at the cursor + checks) with P = 1, 4, 8;
+2. one `prove` of fixed budget (W = 4) through `Service.prove`: expansions/s and Lean time
+   per expansion with P = 1, 4;
+   (1 and 2 also with a model that takes one request's latency per call: states are then
+   copied to the other processes while it samples);
 3. 32 training searches (`search_chunk_local`, lockstep waves), one process each, on a pool
    of P = 1, 4, 8 processes: wall time;
 4. the cost of moving a state to another process: by replay (one step, parent already
@@ -101,10 +104,12 @@ async def warm(pool: ReplPool, processes: int) -> None:
             await asyncio.sleep(0.02)
 
 
-async def bench_suggest(latency_ms: float, processes: int, transfer: str) -> dict[str, float]:
+async def bench_suggest(
+    latency_ms: float, processes: int, transfer: str, policy_ms: float = 0.0
+) -> dict[str, float]:
     cfg = Config(lean=lean_config(latency_ms, processes, transfer))
     pool = ReplPool(cfg.lean)
-    service = Service(cfg, AlivePolicy(), pool)
+    service = Service(cfg, AlivePolicy(policy_ms / 1e3), pool)
     try:
         await warm(pool, processes)
         await service.suggest(SUGGEST_FILE, 3, 2, n=16)  # caches the context env
@@ -133,6 +138,7 @@ async def bench_prove(
             "expansions": s.expansions,
             "search_wall_s": s.wall_s,
             "expansions_per_s": s.expansions / s.wall_s,
+            "lean_s_per_expansion": s.lean_s / s.expansions,
         }
     finally:
         await service.aclose()
@@ -223,11 +229,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "lean_speedup": speedups({p: v["lean_s"] for p, v in sug.items()}, {4: 4, 8: 8}, goal),
         }
         print(f"[{latency} ms] suggest n=16:", {p: round(v["lean_s"], 3) for p, v in sug.items()})
+        slow_sug = {p: await bench_suggest(latency, p, args.transfer, latency) for p in (1, 4, 8)}
+        r["suggest_n16_policy_equal_latency"] = {
+            "by_processes": {str(p): v for p, v in slow_sug.items()},
+            "lean_speedup": speedups(
+                {p: v["lean_s"] for p, v in slow_sug.items()}, {4: 4, 8: 8}, goal
+            ),
+        }
+        print(f"[{latency} ms] suggest n=16, policy {latency} ms:",
+              {p: round(v["lean_s"], 3) for p, v in slow_sug.items()})  # fmt: skip
         prv = {p: await bench_prove(latency, p, args.transfer, args.expansions) for p in (1, 4)}
         r["prove_w4"] = {
             "by_processes": {str(p): v for p, v in prv.items()},
             "speedup": speedups(
                 {p: 1 / v["expansions_per_s"] for p, v in prv.items()}, {4: 4}, goal
+            ),
+            "lean_speedup": speedups(
+                {p: v["lean_s_per_expansion"] for p, v in prv.items()}, {4: 4}, goal
             ),
         }
         print(f"[{latency} ms] prove exp/s:",
@@ -241,6 +259,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "by_processes": {str(p): v for p, v in slow.items()},
             "speedup": speedups(
                 {p: 1 / v["expansions_per_s"] for p, v in slow.items()}, {4: 4}, goal
+            ),
+            "lean_speedup": speedups(
+                {p: v["lean_s_per_expansion"] for p, v in slow.items()}, {4: 4}, goal
             ),
         }
         print(f"[{latency} ms] prove exp/s, policy {latency} ms:",

@@ -188,6 +188,7 @@ class Service:
                 t1 = clock()
                 if state is None:
                     return SuggestResult(None, (), "no proof state at this position", t1 - t0)
+                lease.group.prefetch(state, n)  # copies travel while the model samples
                 same = goal is not None and " ".join(goal.split()) == " ".join(state.text.split())
                 if early is not None and same:
                     [candidates] = await early
