@@ -30,7 +30,7 @@ from prover_core.policy.factory import sampling_of
 from prover_core.policy.protocol import TacticGenerator
 from prover_core.search.best_first import BestFirstSearch, SearchResult, SearchStats
 from prover_core.search.planner import PlannerClient
-from prover_core.search.planner_prover import PlannerProver, PlannerProverResult
+from prover_core.search.planner_prover import PlannerProver, PlannerProverResult, RemoteAgents
 from prover_core.search.tree import normalise_tactic
 from prover_core.types import Advanced, Env, ProofState, Proved, TacticFailed
 
@@ -353,7 +353,14 @@ class Service:
 
     # --- sketch ----------------------------------------------------------------------------
 
-    async def sketch(self, text: str, theorem: str, *, prove_steps: bool = False) -> SketchResult:
+    async def sketch(
+        self,
+        text: str,
+        theorem: str,
+        *,
+        prove_steps: bool = False,
+        remote: RemoteAgents | None = None,
+    ) -> SketchResult:
         """The planner's checked `have … := by sorry` skeleton as an edit of the proof;
         with `prove_steps`, prover agents attack the steps (planner-prover)."""
         if self.planner is None:
@@ -362,7 +369,7 @@ class Service:
         if decl is None:
             return SketchResult(None, message=f"no theorem named {theorem!r}")
         imports, rest = split_imports(text[: decl.start])
-        pp = PlannerProver(self.planner, self.policy, self.config)
+        pp = PlannerProver(self.planner, self.policy, self.config, remote=remote)
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
             if prove_steps:

@@ -13,10 +13,10 @@ a dead model server is not a hard subgoal. With a seed, agent i's searches are s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from prover_core.config import Config
 from prover_core.lean.group import ProcessGroup, TacticRunner
@@ -28,6 +28,26 @@ from prover_core.search.best_first import BestFirstSearch
 from prover_core.search.planner import Plan, PlannerClient, parse_plan
 from prover_core.search.subgoal_cache import SubgoalCache, replay_proof
 from prover_core.types import Env, Sorry
+
+
+@dataclass(frozen=True)
+class SubgoalJob:
+    """A subgoal as text, so an agent anywhere can re-create it: the skeleton
+    `{head} := by\n{block}` after `context` has the subgoal as its sorry number `index`."""
+
+    context: str
+    head: str
+    block: str
+    index: int
+    statement: str
+
+
+class RemoteAgents(Protocol):
+    """Agents running elsewhere (e.g. `prover_core.search.ray_agents.RayAgents`)."""
+
+    async def prove(
+        self, job: SubgoalJob, samplings: Sequence[Sampling], streams: Sequence[object]
+    ) -> tuple[str, ...] | None: ...
 
 
 @dataclass
@@ -69,11 +89,13 @@ class PlannerProver:
         cache: SubgoalCache | None = None,
         *,
         seed: int | None = None,
+        remote: RemoteAgents | None = None,
     ) -> None:
         self._planner = planner
         self._policy = policy
         self._config = config
         self._seed = seed
+        self._remote = remote
         self._round = 0
         self.cache = cache if cache is not None else SubgoalCache()
 
@@ -127,7 +149,7 @@ class PlannerProver:
         """Plan, prove the steps, verify the whole. `context`: the text before the theorem
         (imports and preceding commands), what the verifier elaborates it after; `group`:
         the lease's processes, shared out among the agents."""
-        result = await self._prove(repl, env, head, group)
+        result = await self._prove(repl, env, head, group, context)
         if result.proof_block is not None:
             proof = "by\n" + result.proof_block
             verdict = await verify_proof(self._config.lean, context, head, proof, cwd=cwd)
@@ -140,7 +162,7 @@ class PlannerProver:
         return result
 
     async def _prove(
-        self, repl: LeanRepl, env: Env, head: str, group: ProcessGroup | None
+        self, repl: LeanRepl, env: Env, head: str, group: ProcessGroup | None, context: str
     ) -> PlannerProverResult:
         runners: list[TacticRunner] = (
             list(group.split(self._config.planner.agents)) if group is not None else [repl]
@@ -162,7 +184,9 @@ class PlannerProver:
                 result.proof_block = plan.skeleton({k: list(v) for k, v in proofs.items()})
                 break
             step, state = unproven[0], sorries[0]
-            proof, source = await self._prove_step(runners, head, step.statement, state)
+            block = plan.skeleton({k: list(v) for k, v in proofs.items()})
+            job = SubgoalJob(context, head, block, 0, step.statement)
+            proof, source = await self._prove_step(runners, job, state)
             result.steps.append(StepReport(step.name, step.statement, proof, source))
             if proof is not None:
                 proofs[step.name] = proof
@@ -208,16 +232,39 @@ class PlannerProver:
         return merged
 
     async def _prove_step(
-        self, runners: list[TacticRunner], head: str, statement: str, state: Sorry
+        self, runners: list[TacticRunner], job: SubgoalJob, state: Sorry
     ) -> tuple[tuple[str, ...] | None, str]:
+        head, statement = job.head, job.statement
         cached = self.cache.get(head, statement)
         if cached is not None:
             if await replay_proof(runners[0], state.state, cached):
                 self.cache.hits += 1
                 return cached, "cache"
             self.cache.discard(head, statement)
-        proof = await self._agents(runners, head, statement, state)
+        if self._remote is not None:
+            proof = await self._remote_agents(self._remote, job)
+        else:
+            proof = await self._agents(runners, head, statement, state)
         return (proof, "search") if proof is not None else (None, "")
+
+    def _sampling(self, i: int) -> Sampling:
+        """Agent i's sampling: its own temperature; the run's seed (streams separate it)."""
+        cfg = self._config.policy
+        return Sampling(
+            temperature=cfg.temperature + 0.1 * i,
+            top_p=cfg.top_p,
+            max_tokens=cfg.max_tokens,
+            seed=self._seed,
+        )
+
+    async def _remote_agents(self, remote: RemoteAgents, job: SubgoalJob) -> tuple[str, ...] | None:
+        self._round += 1
+        agents = range(self._config.planner.agents)
+        streams = [(job.head, job.statement, self._round, i) for i in agents]
+        proof = await remote.prove(job, [self._sampling(i) for i in agents], streams)
+        if proof is not None:
+            self.cache.put(job.head, job.statement, proof)
+        return self.cache.get(job.head, job.statement)
 
     async def _agents(
         self, runners: list[TacticRunner], head: str, statement: str, state: Sorry
@@ -231,12 +278,7 @@ class PlannerProver:
         round_ = self._round
 
         async def agent(i: int) -> tuple[str, ...] | None:
-            sampling = Sampling(
-                temperature=cfg.policy.temperature + 0.1 * i,
-                top_p=cfg.policy.top_p,
-                max_tokens=cfg.policy.max_tokens,
-                seed=self._seed,
-            )
+            sampling = self._sampling(i)
             runner = runners[i % len(runners)]
             stream = (head, statement, round_, i)
             search = BestFirstSearch(
