@@ -223,49 +223,33 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for latency in args.latencies:
         goal = 0.75 if latency >= 200 else 0.5
         r: dict[str, Any] = {"goal_ratio": goal}
-        sug = {p: await bench_suggest(latency, p, args.transfer) for p in (1, 4, 8)}
-        r["suggest_n16"] = {
-            "by_processes": {str(p): v for p, v in sug.items()},
-            "lean_speedup": speedups({p: v["lean_s"] for p, v in sug.items()}, {4: 4, 8: 8}, goal),
-        }
-        print(f"[{latency} ms] suggest n=16:", {p: round(v["lean_s"], 3) for p, v in sug.items()})
-        slow_sug = {p: await bench_suggest(latency, p, args.transfer, latency) for p in (1, 4, 8)}
-        r["suggest_n16_policy_equal_latency"] = {
-            "by_processes": {str(p): v for p, v in slow_sug.items()},
-            "lean_speedup": speedups(
-                {p: v["lean_s"] for p, v in slow_sug.items()}, {4: 4, 8: 8}, goal
-            ),
-        }
-        print(f"[{latency} ms] suggest n=16, policy {latency} ms:",
-              {p: round(v["lean_s"], 3) for p, v in slow_sug.items()})  # fmt: skip
-        prv = {p: await bench_prove(latency, p, args.transfer, args.expansions) for p in (1, 4)}
-        r["prove_w4"] = {
-            "by_processes": {str(p): v for p, v in prv.items()},
-            "speedup": speedups(
-                {p: 1 / v["expansions_per_s"] for p, v in prv.items()}, {4: 4}, goal
-            ),
-            "lean_speedup": speedups(
-                {p: v["lean_s_per_expansion"] for p, v in prv.items()}, {4: 4}, goal
-            ),
-        }
-        print(f"[{latency} ms] prove exp/s:",
-              {p: round(v["expansions_per_s"], 2) for p, v in prv.items()})  # fmt: skip
-        # a model as slow as one Lean request: the next node's copies travel meanwhile
-        slow = {
-            p: await bench_prove(latency, p, args.transfer, args.expansions, latency)
-            for p in (1, 4)
-        }
-        r["prove_w4_policy_equal_latency"] = {
-            "by_processes": {str(p): v for p, v in slow.items()},
-            "speedup": speedups(
-                {p: 1 / v["expansions_per_s"] for p, v in slow.items()}, {4: 4}, goal
-            ),
-            "lean_speedup": speedups(
-                {p: v["lean_s_per_expansion"] for p, v in slow.items()}, {4: 4}, goal
-            ),
-        }
-        print(f"[{latency} ms] prove exp/s, policy {latency} ms:",
-              {p: round(v["expansions_per_s"], 2) for p, v in slow.items()})  # fmt: skip
+        # each twice: an instant model, and one as slow as a Lean request (copies of the
+        # state travel while it samples)
+        for policy_ms, tag in ((0.0, ""), (latency, "_policy_equal_latency")):
+            sug = {p: await bench_suggest(latency, p, args.transfer, policy_ms) for p in (1, 4, 8)}
+            r["suggest_n16" + tag] = {
+                "by_processes": {str(p): v for p, v in sug.items()},
+                "lean_speedup": speedups(
+                    {p: v["lean_s"] for p, v in sug.items()}, {4: 4, 8: 8}, goal
+                ),
+            }
+            print(f"[{latency} ms] suggest n=16, policy {policy_ms} ms, Lean s:",
+                  {p: round(v["lean_s"], 3) for p, v in sug.items()})  # fmt: skip
+            prv = {
+                p: await bench_prove(latency, p, args.transfer, args.expansions, policy_ms)
+                for p in (1, 4)
+            }
+            r["prove_w4" + tag] = {
+                "by_processes": {str(p): v for p, v in prv.items()},
+                "speedup": speedups(
+                    {p: 1 / v["expansions_per_s"] for p, v in prv.items()}, {4: 4}, goal
+                ),
+                "lean_speedup": speedups(
+                    {p: v["lean_s_per_expansion"] for p, v in prv.items()}, {4: 4}, goal
+                ),
+            }
+            print(f"[{latency} ms] prove, policy {policy_ms} ms, exp/s:",
+                  {p: round(v["expansions_per_s"], 2) for p, v in prv.items()})  # fmt: skip
         trn = {
             p: await bench_training(latency, p, args.searches, args.train_expansions)
             for p in (1, 4, 8)

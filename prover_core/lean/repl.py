@@ -89,7 +89,10 @@ class LeanRepl:
         # copies are keyed by the original handle (a copy of a copy is a copy of the
         # original), so a chain made across several processes is moved one step at a time
         self._copies: weakref.WeakKeyDictionary[Handle, Handle] = weakref.WeakKeyDictionary()
-        self._originals: weakref.WeakKeyDictionary[Handle, Handle] = weakref.WeakKeyDictionary()
+        # copy → its original, weakly both ways: a copy never keeps its original alive
+        self._originals: weakref.WeakKeyDictionary[Handle, weakref.ref[Handle]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._adopting: weakref.WeakKeyDictionary[Handle, asyncio.Future[Any]] = (
             weakref.WeakKeyDictionary()
         )
@@ -267,7 +270,7 @@ class LeanRepl:
             copy = await self._replay_foreign(source, handle, pickle_dir)
         original = _original(handle)
         self._copies[original] = copy
-        self._originals[copy] = original
+        self._originals[copy] = weakref.ref(original)
         self.adoptions += 1
         self.adopt_s += time.perf_counter() - t0
         return copy
@@ -496,9 +499,9 @@ class LeanRepl:
 def _original(handle: Handle) -> Handle:
     """The handle `handle` is a copy of (itself when it is no copy)."""
     owner = handle.owner
-    if isinstance(owner, LeanRepl):
-        return owner._originals.get(handle, handle)
-    return handle
+    ref = owner._originals.get(handle) if isinstance(owner, LeanRepl) else None
+    original = ref() if ref is not None else None
+    return original if original is not None else handle
 
 
 def _product_goals(resp: Mapping[str, Any], kind: str, i: int) -> tuple[str, ...] | None:

@@ -173,3 +173,21 @@ async def test_a_copy_of_a_copy_is_moved_one_step_at_a_time() -> None:
         assert await a.adopt(await c.adopt(root)) is root  # a copy comes home as the original
     finally:
         await asyncio.gather(a.close(), b.close(), c.close())
+
+
+async def test_copies_do_not_keep_their_originals_alive() -> None:
+    import gc
+
+    a, b = LeanRepl(standin_config()), LeanRepl(standin_config())
+    try:
+        env_a = (await a.command(HEADER)).env
+        b.alias(env_a, (await b.command(HEADER)).env)
+        _, deep = await _deep(a, env_a)
+        await b.adopt(deep)
+        assert b.has_copy(deep)
+        copies = len(b._copies)
+        del deep, _
+        gc.collect()
+        assert len(b._copies) < copies  # the chain's copies went with their originals
+    finally:
+        await asyncio.gather(a.close(), b.close())

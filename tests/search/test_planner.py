@@ -16,18 +16,11 @@ from prover_core.search.planner import PlannerClient, PlannerUnavailable, parse_
 from prover_core.search.planner_prover import PlannerProver
 from prover_core.search.subgoal_cache import SubgoalCache
 from prover_core.types import Env, TacticCandidate
+from tests.support.planner_script import CONTEXT, GOOD, HEAD, prover_policy
 from tests.support.scripted_openai import scripted_openai
 from tests.support.scripted_policy import ScriptedPolicy
 from tests.support.standin import standin_config
 
-CONTEXT = "-- context"
-HEAD = "theorem w (p q r : Prop) (hp : p) (hq : q) (hr : r) : p ∧ q ∧ r"
-
-GOOD = """```lean
-have h1 : p := by sorry
-have h2 : q ∧ r := by sorry
-exact ⟨h1, h2⟩
-```"""
 BROKEN = """```lean
 have h1 : p := by sorry
 exact h1
@@ -48,14 +41,6 @@ def test_parse_plan_reads_steps_and_closing() -> None:
         "  have h1 : p := by\n    exact hp\n  have h2 : q ∧ r := by sorry\n  exact ⟨h1, h2⟩"
     )
     assert parse_plan("no code here") is None
-
-
-def prover_policy(state: str) -> Sequence[tuple[str, float]]:
-    goal = state.split("⊢")[1].split("\n")[0].strip()
-    return {
-        "p": [("exact hp", -0.1)],
-        "q ∧ r": [("exact ⟨hq, hr⟩", -0.1)],
-    }.get(goal, [("exact hq", -0.1)])
 
 
 def config(agents: int = 3) -> Config:

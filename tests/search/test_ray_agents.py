@@ -10,20 +10,12 @@ from prover_core.config import Config, PlannerConfig, SearchConfig
 from prover_core.lean.repl import LeanRepl
 from prover_core.search.planner import PlannerClient
 from prover_core.search.planner_prover import PlannerProver
-from tests.support.planner_script import make_policy
+from tests.support.planner_script import CONTEXT, GOOD, HEAD, make_policy
 from tests.support.scripted_openai import scripted_openai
 from tests.support.standin import standin_config
 
 ray = pytest.importorskip("ray")
 ROOT = str(Path(__file__).resolve().parents[2])
-
-CONTEXT = "-- context"
-HEAD = "theorem w (p q r : Prop) (hp : p) (hq : q) (hr : r) : p ∧ q ∧ r"
-PLAN = """```lean
-have h1 : p := by sorry
-have h2 : q ∧ r := by sorry
-exact ⟨h1, h2⟩
-```"""
 
 
 @pytest.mark.slow
@@ -37,7 +29,7 @@ async def test_ray_agents_give_the_local_answer(
     repl = LeanRepl(standin_config())
     try:
         env = (await repl.command(CONTEXT)).env
-        async with scripted_openai(make_policy()._script, plans=[PLAN, PLAN]) as server:
+        async with scripted_openai(make_policy()._script, plans=[GOOD, GOOD]) as server:
             cfg = Config(
                 lean=standin_config(),
                 search=SearchConfig(width=2, expansions=10, wall_time_s=60),

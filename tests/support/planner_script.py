@@ -1,10 +1,19 @@
-"""A scripted prover policy for planner-prover tests, importable by Ray workers."""
+"""A theorem, a plan and a scripted prover policy for planner-prover tests (importable by
+Ray workers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from tests.support.scripted_policy import ScriptedPolicy
+
+CONTEXT = "-- context"
+HEAD = "theorem w (p q r : Prop) (hp : p) (hq : q) (hr : r) : p ∧ q ∧ r"
+GOOD = """```lean
+have h1 : p := by sorry
+have h2 : q ∧ r := by sorry
+exact ⟨h1, h2⟩
+```"""
 
 
 def prover_policy(state: str) -> Sequence[tuple[str, float]]:
