@@ -71,8 +71,12 @@ class ProcessGroup:
         parts: list[ProcessGroup] = []
         for i in range(k):
             picked = list(range(i, len(self._members), k)) or [i % len(self._members)]
-            group = ProcessGroup(self._members[picked[0]], self._envs[picked[0]], transfer="replay")
-            group._pickle_dir = self._pickle_dir
+            group = ProcessGroup(
+                self._members[picked[0]],
+                self._envs[picked[0]],
+                transfer="pickle" if self._pickle_dir is not None else "replay",
+                pickle_dir=self._pickle_dir,
+            )
             for j in picked[1:]:
                 group.add(self._members[j], self._envs[j])
             parts.append(group)
