@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -286,11 +287,22 @@ def sketch(
     backend: BackendOpt = None,
     model: ModelOpt = None,
     endpoint: EndpointOpt = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", help="Run the prover agents on Ray (`local`, `auto`, H:P)."),
+    ] = None,
 ) -> None:
     """A planner-made `have … := by sorry` skeleton for the theorem (checked in Lean)."""
     cfg = _service_config(config, file, backend, model, endpoint)
     text = _read(file)
-    result = _with_service(cfg, file, lambda s: s.sketch(text, theorem, prove_steps=prove_steps))
+    remote = None
+    if ray_address is not None:
+        from prover_core.search.ray_agents import RayAgents, configured_policy
+
+        remote = RayAgents(cfg, functools.partial(configured_policy, cfg.policy), ray_address)
+    result = _with_service(
+        cfg, file, lambda s: s.sketch(text, theorem, prove_steps=prove_steps, remote=remote)
+    )
     payload = {
         "edit": dataclasses.asdict(result.edit) if result.edit else None,
         "planner": result.planner.to_json() if result.planner else None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import psutil
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,6 +34,13 @@ CONFIG_NAME = "leanstep.toml"
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def machine_processes(per_process_mb: int) -> int:
+    """REPL processes this machine holds: one per core, as many as ¾ of memory allows."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory_mb = int(psutil.virtual_memory().total) // (1024 * 1024)
+    return max(1, min(cores or 1, (memory_mb * 3 // 4) // max(per_process_mb, 1)))
 
 
 class LeanConfig(_Section):
@@ -58,8 +66,59 @@ class LeanConfig(_Section):
         8192, gt=0, description="Restart a process whose resident memory exceeds this; 0: never."
     )
     crash_retries: int = Field(1, ge=0, description="Retries of a request after a crash.")
-    pool_size: int = Field(4, gt=0, description="Most REPL processes alive at once.")
-    processes_per_header: int = Field(2, gt=0, description="Most processes per import header.")
+    pool_size: int = Field(
+        1,
+        gt=0,
+        json_schema_extra={"default_doc": "from the machine"},
+        description="Most REPL processes alive at once. Default, from the machine: "
+        "min(CPU cores, ¾ of physical memory / per-process memory), at least 1, where the "
+        "per-process memory is `memory_limit_mb` (else `recycle_above_rss_mb`, else 8192).",
+    )
+    processes_per_header: int = Field(
+        1,
+        gt=0,
+        json_schema_extra={"default_doc": "`pool_size`"},
+        description="Most processes per import header. Default: `pool_size` (one header, "
+        "e.g. `import Mathlib`, may use the whole machine).",
+    )
+    processes_per_request: int = Field(
+        0,
+        ge=0,
+        description="Most processes one request (a suggestion's checks, one search's "
+        "expansions) runs its tactics on at once; 0: `processes_per_header`.",
+    )
+    state_transfer: Literal["replay", "pickle"] = Field(
+        "replay",
+        description="How a proof state reaches another process of its request: `replay` "
+        "re-runs the steps that made it (cached per process, so usually one step), `pickle` "
+        "writes it with `pickleTo` and reads it with `unpickleProofStateFrom`.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _machine_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        if "pool_size" in data and "processes_per_header" in data:
+            return data
+        fields = cls.model_fields
+        per = next(
+            (
+                v
+                for v in (
+                    data.get("memory_limit_mb", fields["memory_limit_mb"].default),
+                    data.get("recycle_above_rss_mb", fields["recycle_above_rss_mb"].default),
+                )
+                if v is not None
+            ),
+            8192,
+        )
+        size = data.get("pool_size") or machine_processes(int(per))
+        return {"processes_per_header": size, **data, "pool_size": size}
+
+    @property
+    def requested_processes(self) -> int:
+        return self.processes_per_request or self.processes_per_header
 
     @field_validator("memory_limit_mb", "recycle_above_rss_mb", mode="before")
     @classmethod

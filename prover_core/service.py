@@ -19,6 +19,7 @@ from typing import Any, Literal
 from prover_core.config import Config, SearchConfig
 from prover_core.lean.decl import DeclarationLookupError, declaration_at, resolve
 from prover_core.lean.goal_at import Probe, goal_at, make_probe, split_imports
+from prover_core.lean.group import TacticRunner
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
@@ -30,7 +31,7 @@ from prover_core.policy.factory import sampling_of
 from prover_core.policy.protocol import TacticGenerator
 from prover_core.search.best_first import BestFirstSearch, SearchResult, SearchStats
 from prover_core.search.planner import PlannerClient
-from prover_core.search.planner_prover import PlannerProver, PlannerProverResult
+from prover_core.search.planner_prover import PlannerProver, PlannerProverResult, RemoteAgents
 from prover_core.search.tree import normalise_tactic
 from prover_core.types import Advanced, Env, ProofState, Proved, TacticFailed
 
@@ -174,13 +175,14 @@ class Service:
                 t1 = clock()
                 if state is None:
                     return SuggestResult(None, (), "no proof state at this position", t1 - t0)
+                lease.group.prefetch(state, n)  # copies travel while the model samples
                 same = goal is not None and " ".join(goal.split()) == " ".join(state.text.split())
                 if early is not None and same:
                     [candidates] = await early
                 else:
                     [candidates] = await policy.generate([state.text], n, sampling)
                 t2 = clock()
-                suggestions = await self._check(lease.repl, state, candidates, probe.typed)
+                suggestions = await self._check(lease.group, state, candidates, probe.typed)
                 t3 = clock()
                 return SuggestResult(state.text, suggestions, None, t1 - t0 + t3 - t2, t2 - t1)
         finally:
@@ -188,7 +190,7 @@ class Service:
                 early.cancel()
 
     async def _check(
-        self, repl: LeanRepl, state: ProofState, candidates: list[Any], typed: str
+        self, repl: TacticRunner, state: ProofState, candidates: list[Any], typed: str
     ) -> tuple[Suggestion, ...]:
         best: dict[str, Any] = {}
         for c in candidates:
@@ -272,7 +274,7 @@ class Service:
                 return ProveResult(False, message=str(e))
             search = BestFirstSearch(
                 root,
-                lease.repl,
+                lease.group,
                 self.policy,
                 search_cfg,
                 sampling_of(self.config.policy),
@@ -307,7 +309,14 @@ class Service:
 
     # --- sketch ----------------------------------------------------------------------------
 
-    async def sketch(self, text: str, theorem: str, *, prove_steps: bool = False) -> SketchResult:
+    async def sketch(
+        self,
+        text: str,
+        theorem: str,
+        *,
+        prove_steps: bool = False,
+        remote: RemoteAgents | None = None,
+    ) -> SketchResult:
         """The planner's checked `have … := by sorry` skeleton as an edit of the proof;
         with `prove_steps`, prover agents attack the steps (planner-prover)."""
         if self.planner is None:
@@ -317,11 +326,14 @@ class Service:
         except DeclarationLookupError as e:
             return SketchResult(None, message=str(e))
         imports, rest = split_imports(text[: decl.start])
-        pp = PlannerProver(self.planner, self.policy, self.config)
+        pp = PlannerProver(self.planner, self.policy, self.config, remote=remote)
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
             if prove_steps:
-                res = await pp.prove(lease.repl, env, decl.head)
+                context = text[: decl.start]
+                res = await pp.prove(
+                    lease.repl, env, decl.head, context=context, group=lease.group, cwd=self.cwd
+                )
                 block = res.proof_block or (res.plan.skeleton() if res.plan else None)
             else:
                 plan, rejected = await pp.make_plan(lease.repl, env, decl.head)

@@ -75,7 +75,8 @@ def test_inserted_line_ends_follow_the_line_edited() -> None:
 def test_non_utf8_is_a_clear_error(tmp_path: Path) -> None:
     p = tmp_path / "x.lean"
     p.write_bytes(b"theorem \xff")
-    with pytest.raises(SourceFileError, match=r"not UTF-8 text: byte 0xff at line 1, byte 9 \(.*x\.lean\)"):
+    want = r"not UTF-8 text: byte 0xff at line 1, byte 9 \(.*x\.lean\)"
+    with pytest.raises(SourceFileError, match=want):
         read_source(p)
 
 

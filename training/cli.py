@@ -7,6 +7,7 @@ matplotlib) are imported inside command bodies, so `leanstep --help` stays fast.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import sys
@@ -170,7 +171,7 @@ def eval_cmd(
         if planner is not None:
             return await _evaluate_planned(
                 model, Engine(device=device), sb, lean, planner, planner_model, chosen, seed, out,
-                verify,
+                verify, ray_address,
             )  # fmt: skip
         async with open_prover(
             model, Engine(device=device), sb, lean, ray_address=ray_address
@@ -196,6 +197,7 @@ async def _evaluate_planned(
     seed: int,
     out: Path,
     verify: bool,
+    ray_address: str | None = None,
 ) -> list[ProblemResult]:
     from prover_core.config import Config, PlannerConfig, SearchConfig
     from prover_core.lean.pool import ReplPool
@@ -215,13 +217,20 @@ async def _evaluate_planned(
     policy = BatchingGenerator(load_policy(model, engine), max_batch=256, max_wait_s=0.005)
     client = PlannerClient(config.planner)
     pool = ReplPool(lean)
+    remote = None
+    if ray_address is not None:  # the prover agents run on Ray, each with its own policy
+        from prover_core.search.ray_agents import RayAgents
+
+        remote = RayAgents(config, functools.partial(load_policy, model, engine), ray_address)
     try:
-        prover = PlannerChunkProver(policy, pool, client, config)
+        prover = PlannerChunkProver(policy, pool, client, config, remote=remote)
         return await evaluate(prover, problems, budget, seed, out, lean if verify else None)
     finally:
         await pool.close()
         await client.aclose()
         await policy.aclose()
+        if remote is not None:
+            await remote.aclose()
 
 
 def demo_cmd(

@@ -6,8 +6,9 @@ Actors:
   searches of a chunk are participants of one wave barrier, ordered by problem index.
 - `ProverWorker`: searches with its own `ReplPool`; its searches ask the policy actor for
   tactics through `RemoteMember`.
-- `SubgoalCacheActor`: the planner-prover's shared subgoal cache as a named, detached-free
-  actor (`leanstep-subgoal-cache`), so agents on any node see one cache.
+- `SubgoalCacheActor` (from `prover_core.search.ray_agents`, where the planner-prover's
+  agents use it): the shared subgoal cache as a named actor (`leanstep-subgoal-cache`), so
+  agents on any node see one cache.
 
 Invariant: for a fixed seed, `RayProver.search_chunk` returns what `LocalProver` returns
 (same waves, same seeds, results reordered into problem order).
@@ -16,7 +17,6 @@ Invariant: for a fixed seed, `RayProver.search_chunk` returns what `LocalProver`
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import ray
 from prover_core.config import LeanConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.policy.protocol import Sampling
-from prover_core.search.subgoal_cache import SubgoalCache
+from prover_core.search.ray_agents import CACHE_NAME, SubgoalCacheActor, connect, subgoal_cache
 from prover_core.types import TacticCandidate
 from training.config import SearchBudget
 from training.generate import Attempt, prove_one, sampling_of
@@ -34,28 +34,7 @@ from training.lockstep import Lockstep
 from training.problems import Problem
 from training.session import Engine, load_policy
 
-CACHE_NAME = "leanstep-subgoal-cache"
-
-
-def connect(address: str) -> None:
-    """`local` (or ""): start a local cluster; `auto` or HOST:PORT: join that cluster."""
-    if ray.is_initialized():
-        return
-    env = {
-        "env_vars": {
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(_root()), os.environ.get("PYTHONPATH")])
-            )
-        }
-    }
-    if address in ("", "local"):
-        ray.init(include_dashboard=False, log_to_driver=False, runtime_env=env)
-    else:
-        ray.init(address=address, log_to_driver=False, runtime_env=env)
-
-
-def _root() -> Path:
-    return Path(__file__).resolve().parents[1]
+__all__ = ["CACHE_NAME", "RayProver", "SubgoalCacheActor", "connect", "subgoal_cache"]
 
 
 @ray.remote
@@ -132,28 +111,6 @@ class ProverWorker:
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.close()
-
-
-@ray.remote
-class SubgoalCacheActor:
-    """The shared subgoal cache: first proof written for a key wins."""
-
-    def __init__(self) -> None:
-        self.cache = SubgoalCache()
-
-    def get(self, theorem: str, statement: str) -> tuple[str, ...] | None:
-        return self.cache.get(theorem, statement)
-
-    def put(self, theorem: str, statement: str, proof: list[str]) -> bool:
-        return self.cache.put(theorem, statement, proof)
-
-    def size(self) -> int:
-        return len(self.cache)
-
-
-def subgoal_cache() -> Any:
-    """The cluster's one subgoal cache actor (created on first use)."""
-    return SubgoalCacheActor.options(name=CACHE_NAME, get_if_exists=True).remote()  # type: ignore[attr-defined]
 
 
 class RayProver:

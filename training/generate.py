@@ -131,7 +131,8 @@ async def prove_one(
 ) -> Attempt:
     """One search on a leased REPL; `policy` is normally a lockstep member (closed here)."""
     try:
-        async with pool.lease(problem.header) as lease:
+        # one process per search: a chunk's many searches already keep every process busy
+        async with pool.lease(problem.header, processes=1) as lease:
             root = await lease.repl.command(problem.root_command, lease.env)
             if root.errors or len(root.sorries) != 1:
                 detail = root.errors[0].data if root.errors else "no single sorry"

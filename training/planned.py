@@ -15,7 +15,7 @@ from prover_core.config import Config
 from prover_core.lean.pool import ReplPool
 from prover_core.policy.protocol import TacticGenerator
 from prover_core.search.planner import PlannerClient
-from prover_core.search.planner_prover import PlannerProver
+from prover_core.search.planner_prover import PlannerProver, RemoteAgents
 from prover_core.search.subgoal_cache import SubgoalCache
 from training.generate import Attempt
 from training.problems import Problem
@@ -28,19 +28,24 @@ class PlannerChunkProver:
     planner: PlannerClient
     config: Config  # planner, search and policy sections
     on_done: Callable[[], None] | None = None
+    remote: RemoteAgents | None = None  # prover agents elsewhere (Ray)
 
     async def search_chunk(
         self, items: Sequence[tuple[int, Problem]], attempt: int, seed: int
     ) -> list[Attempt]:
         cache = SubgoalCache()
-        return list(await asyncio.gather(*(self._one(p, attempt, cache) for _, p in items)))
+        return list(await asyncio.gather(*(self._one(p, attempt, cache, seed) for _, p in items)))
 
-    async def _one(self, problem: Problem, attempt: int, cache: SubgoalCache) -> Attempt:
+    async def _one(self, problem: Problem, attempt: int, cache: SubgoalCache, seed: int) -> Attempt:
         t0 = time.perf_counter()
         try:
             async with self.pool.lease(problem.header) as lease:
-                pp = PlannerProver(self.planner, self.policy, self.config, cache)
-                result = await pp.prove(lease.repl, lease.env, problem.head)
+                pp = PlannerProver(
+                    self.planner, self.policy, self.config, cache, seed=seed, remote=self.remote
+                )
+                result = await pp.prove(
+                    lease.repl, lease.env, problem.head, context=problem.header, group=lease.group
+                )
         finally:
             if self.on_done is not None:
                 self.on_done()

@@ -5,6 +5,9 @@ Invariants:
 - At most `pool_size` processes in all and `processes_per_header` per header.
 - A process with leases is never evicted; waiters for capacity are served first come, first
   served.
+- A lease may lend several processes of its header (a `ProcessGroup`): the first is waited
+  for; the others are only idle or new ones (never an eviction) and join the group once
+  their header is imported.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from prover_core.config import LeanConfig
+from prover_core.lean.group import ProcessGroup
 from prover_core.lean.repl import LeanRejected, LeanRepl
 from prover_core.types import Env
 
@@ -39,10 +45,12 @@ class _Slot:
 
 @dataclass(frozen=True)
 class Lease:
-    """A REPL session and the environment of the requested header in it."""
+    """A REPL session and the environment of the requested header in it; `group` runs
+    tactics across every process lent to the request (`repl` among them)."""
 
     repl: LeanRepl
     env: Env
+    group: ProcessGroup
 
 
 class ReplPool:
@@ -60,6 +68,7 @@ class ReplPool:
         self._capacity = asyncio.Condition()
         self._clock = itertools.count()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pickle_dir: Path | None = None
         self.imports = 0
 
     def _spawn(self, coro: Coroutine[None, None, None]) -> None:
@@ -72,26 +81,69 @@ class ReplPool:
         return len(self._slots)
 
     @contextlib.asynccontextmanager
-    async def lease(self, header: str) -> AsyncIterator[Lease]:
-        slot = await self._acquire(header_key(header), header)
+    async def lease(self, header: str, processes: int | None = None) -> AsyncIterator[Lease]:
+        """`processes`: most processes lent (default `lean.processes_per_request`)."""
+        want = processes if processes is not None else self._config.requested_processes
+        key = header_key(header)
+        slot, extras = await self._acquire(key, header, max(want, 1) - 1)
+        joining: list[asyncio.Task[None]] = []
+        group: ProcessGroup | None = None
         try:
             await slot.ready.wait()
             if slot.failure is not None:
                 raise slot.failure
             assert slot.env is not None
-            yield Lease(slot.repl, slot.env)
+            group = ProcessGroup(
+                slot.repl,
+                slot.env,
+                transfer=self._config.state_transfer,
+                pickle_dir=self._pickles() if self._config.state_transfer == "pickle" else None,
+            )
+            joining = [asyncio.create_task(_join(group, extra)) for extra in extras]
+            yield Lease(slot.repl, slot.env, group)
         finally:
+            for task in joining:
+                task.cancel()
+            await asyncio.gather(*joining, return_exceptions=True)
+            if group is not None:
+                await group.aclose()
+            for extra in extras:
+                await self._release(extra)
             await self._release(slot)
 
-    async def _acquire(self, key: str, header: str) -> _Slot:
+    def _pickles(self) -> Path:
+        if self._pickle_dir is None:
+            self._pickle_dir = Path(tempfile.mkdtemp(prefix="leanstep-pickles-"))
+        return self._pickle_dir
+
+    async def _acquire(self, key: str, header: str, extra: int) -> tuple[_Slot, list[_Slot]]:
         async with self._capacity:
             while True:
                 slot = self._choose(key, header)
                 if slot is not None:
                     slot.leases += 1
                     slot.last_used = next(self._clock)
-                    return slot
+                    extras = self._extras(key, header, slot, extra)
+                    for s in extras:
+                        s.leases += 1
+                        s.last_used = slot.last_used
+                    return slot, extras
                 await self._capacity.wait()
+
+    def _extras(self, key: str, header: str, primary: _Slot, want: int) -> list[_Slot]:
+        """Up to `want` more processes of `key` that nobody is using, new ones if room."""
+        out = [
+            s
+            for s in self._slots
+            if s is not primary and s.key == key and s.failure is None and s.leases == 0
+        ][:want]
+        while len(out) < want and len(self._slots) < self._config.pool_size:
+            if sum(s.key == key and s.failure is None for s in self._slots) >= (
+                self._config.processes_per_header
+            ):
+                break
+            out.append(self._new_slot(key, header))
+        return out
 
     def _choose(self, key: str, header: str) -> _Slot | None:
         """Pick or create a slot for `key`; None when the caller must wait."""
@@ -144,3 +196,13 @@ class ReplPool:
         async with self._capacity:
             slots, self._slots = self._slots, []
         await asyncio.gather(*(s.repl.close() for s in slots), return_exceptions=True)
+        if self._pickle_dir is not None:
+            shutil.rmtree(self._pickle_dir, ignore_errors=True)
+            self._pickle_dir = None
+
+
+async def _join(group: ProcessGroup, slot: _Slot) -> None:
+    """Add `slot` to `group` once its header is imported; a failed import just stays out."""
+    await slot.ready.wait()
+    if slot.failure is None and slot.env is not None:
+        group.add(slot.repl, slot.env)

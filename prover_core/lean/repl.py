@@ -9,16 +9,21 @@ Invariants:
 - A restart happens only between requests, so the ids used by one request all come from the
   same process.
 - Only handles someone still holds are restorable: origins live in weak dictionaries.
+- A handle of another session is used here only through its copy (`adopt`): made once, by
+  replaying its origin chain here or by pickling it there and unpickling it here, and cached
+  for as long as the original is held.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prover_core.config import LeanConfig
 from prover_core.errors import (
@@ -81,8 +86,23 @@ class LeanRepl:
         self._lock = asyncio.Lock()
         self._ids: weakref.WeakKeyDictionary[Handle, tuple[int, int]] = weakref.WeakKeyDictionary()
         self._origins: weakref.WeakKeyDictionary[Handle, _Origin] = weakref.WeakKeyDictionary()
+        # copies are keyed by the original handle (a copy of a copy is a copy of the
+        # original), so a chain made across several processes is moved one step at a time
+        self._copies: weakref.WeakKeyDictionary[Handle, Handle] = weakref.WeakKeyDictionary()
+        # copy → its original, weakly both ways: a copy never keeps its original alive
+        self._originals: weakref.WeakKeyDictionary[Handle, weakref.ref[Handle]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._adopting: weakref.WeakKeyDictionary[Handle, asyncio.Future[Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._pickles: weakref.WeakKeyDictionary[ProofState, asyncio.Future[Path]] = (
+            weakref.WeakKeyDictionary()
+        )
         self.restarts = 0
         self.replays = 0
+        self.adoptions = 0  # copies made here of other sessions' handles
+        self.adopt_s = 0.0  # time spent making them (queueing for this session included)
 
     # --- public API -------------------------------------------------------------------
 
@@ -153,15 +173,22 @@ class LeanRepl:
 
     async def pickle_state(self, state: ProofState, path: Path) -> None:
         self._check_owner(state)
-        await self._call({"pickleTo": str(path)}, state, "proofState", self._config.timeout_s)
+        resp, _ = await self._call(
+            {"pickleTo": str(path)}, state, "proofState", self._config.timeout_s
+        )
+        self._raise_failure(resp)
 
-    async def unpickle_state(self, path: Path, env: Env | None = None) -> ProofState:
+    async def unpickle_state(
+        self, path: Path, env: Env | None = None, *, interior: bool = False
+    ) -> ProofState:
         payload: dict[str, Any] = {"unpickleProofStateFrom": str(path)}
         resp, gen = await self._call(payload, env, "env", self._config.timeout_s)
         self._raise_failure(resp)
         raw = protocol.parse_tactic_result(resp)
         origin = _Origin(payload, env, "env", self._config.timeout_s)
-        state = self._register(ProofState(goals=raw.goals, owner=self), origin, ("state", 0))
+        state = self._register(
+            ProofState(goals=raw.goals, owner=self, interior=interior), origin, ("state", 0)
+        )
         self._bind_products(origin, resp, gen)
         return state
 
@@ -182,6 +209,126 @@ class LeanRepl:
 
     def holds(self, handle: Handle) -> bool:
         return handle.owner is self
+
+    # --- copies of other sessions' handles ----------------------------------------------
+
+    def alias(self, foreign: Handle, own: Handle) -> None:
+        """Declare `own` this session's equivalent of `foreign` (e.g. one header's env in
+        two processes), so chains through `foreign` are not replayed past it."""
+        self._check_owner(own)
+        self._copies[foreign] = own
+
+    def has_copy(self, handle: Handle) -> bool:
+        """`handle` is usable here without a transfer (or its transfer is under way)."""
+        return self._local(handle) is not None or _original(handle) in self._adopting
+
+    def _local(self, handle: Handle) -> Handle | None:
+        """This session's own handle for `handle`: itself, its original or a copy."""
+        if handle.owner is self:
+            return handle
+        original = _original(handle)
+        if original.owner is self:
+            return original
+        return self._copies.get(original) or self._copies.get(handle)
+
+    async def adopt(self, handle: _H, *, pickle_dir: Path | None = None) -> _H:
+        """This session's copy of `handle`, made once and cached. A proof state moves by
+        pickling when `pickle_dir` is given, otherwise by replaying its origin chain here
+        (an environment always by replay: unpickling one re-imports its header)."""
+        return cast(_H, await self._adopt(handle, pickle_dir))
+
+    async def _adopt(self, handle: Handle, pickle_dir: Path | None) -> Handle:
+        local = self._local(handle)
+        if local is not None:
+            return local
+        original = _original(handle)
+        pending = self._adopting.get(original)
+        if pending is None:
+            pending = asyncio.ensure_future(self._make_copy(handle, pickle_dir))
+            self._adopting[original] = pending
+
+            def forget(_f: asyncio.Future[Any], h: Handle = original) -> None:
+                self._adopting.pop(h, None)
+
+            pending.add_done_callback(forget)
+        copy: Handle = await asyncio.shield(pending)
+        return copy
+
+    async def _make_copy(self, handle: Handle, pickle_dir: Path | None) -> Handle:
+        source = handle.owner
+        if not isinstance(source, LeanRepl):
+            raise ValueError("this handle was not issued by a REPL session")
+        t0 = time.perf_counter()
+        if pickle_dir is not None and isinstance(handle, ProofState):
+            env = source._root_env(handle)
+            env_copy = await self.adopt(env) if env is not None else None
+            path = await source._pickled(handle, pickle_dir)
+            copy: Handle = await self.unpickle_state(path, env_copy, interior=handle.interior)
+            if copy.goals != handle.goals:  # type: ignore[union-attr]
+                raise StateLost("the unpickled state differs from the original")
+        else:
+            copy = await self._replay_foreign(source, handle, pickle_dir)
+        original = _original(handle)
+        self._copies[original] = copy
+        self._originals[copy] = weakref.ref(original)
+        self.adoptions += 1
+        self.adopt_s += time.perf_counter() - t0
+        return copy
+
+    async def _replay_foreign(
+        self, source: LeanRepl, handle: Handle, pickle_dir: Path | None
+    ) -> Handle:
+        origin = source._origins.get(handle)
+        if origin is None:
+            raise StateLost("no record of how this state was made")
+        key = next((k for k, ref in origin.products.items() if ref() is handle), None)
+        if key is None:
+            raise StateLost("the state is not among its origin's products")
+        parent = None
+        if origin.parent is not None:
+            parent = await self._adopt(origin.parent, pickle_dir)
+        parent_key = origin.parent_key or "env"
+        resp, gen = await self._call(origin.payload, parent, parent_key, origin.timeout)
+        if protocol.failure_of(resp) is not None:
+            raise StateLost(f"replay refused: {resp.get('message')}")
+        mine = _Origin(origin.payload, parent, origin.parent_key, origin.timeout)
+        copy: Handle
+        if isinstance(handle, ProofState):
+            if _product_goals(resp, *key) not in (None, handle.goals):
+                raise StateLost("replaying the state's history gave other goals")
+            copy = self._register(
+                ProofState(goals=handle.goals, owner=self, interior=handle.interior), mine, key
+            )
+        else:
+            copy = self._register(Env(owner=self), mine, key)
+        self._bind_products(mine, resp, gen)
+        entry = self._ids.get(copy)
+        if entry is None or entry[0] != gen:
+            raise StateLost("replaying the state's history did not reproduce it")
+        return copy
+
+    def _root_env(self, state: ProofState) -> Env | None:
+        """The environment the state's origin chain starts from (None: a fresh one)."""
+        handle: Handle | None = state
+        while handle is not None and not isinstance(handle, Env):
+            origin = self._origins.get(handle)
+            if origin is None:
+                raise StateLost("no record of how this state was made")
+            handle = origin.parent
+        return handle
+
+    async def _pickled(self, state: ProofState, directory: Path) -> Path:
+        """A pickle file of `state` (written once per state, shared by every reader)."""
+        pending = self._pickles.get(state)
+        if pending is None or (pending.done() and pending.exception() is not None):
+            path = directory / f"{uuid.uuid4().hex}.olean"
+            pending = asyncio.ensure_future(self._pickle_to(state, path))
+            self._pickles[state] = pending
+        return await asyncio.shield(pending)
+
+    async def _pickle_to(self, state: ProofState, path: Path) -> Path:
+        await self.pickle_state(state, path)
+        return path
 
     # --- requests ---------------------------------------------------------------------
 
@@ -347,6 +494,26 @@ class LeanRepl:
             repl_id = _product_id(resp, kind, i)
             if repl_id is not None:
                 self._ids[handle] = (generation, repl_id)
+
+
+def _original(handle: Handle) -> Handle:
+    """The handle `handle` is a copy of (itself when it is no copy)."""
+    owner = handle.owner
+    ref = owner._originals.get(handle) if isinstance(owner, LeanRepl) else None
+    original = ref() if ref is not None else None
+    return original if original is not None else handle
+
+
+def _product_goals(resp: Mapping[str, Any], kind: str, i: int) -> tuple[str, ...] | None:
+    """The goals Lean reports for a proof-state product (None where it reports none)."""
+    try:
+        if kind == "state":
+            return protocol.parse_tactic_result(resp).goals
+        if kind == "sorry":
+            return (protocol.parse_sorries(resp)[i].goal,)
+    except (IndexError, LeanProtocolError):
+        return None
+    return None
 
 
 def _product_id(resp: Mapping[str, Any], kind: str, i: int) -> int | None:

@@ -1,8 +1,10 @@
 """Coalesces concurrent `generate` calls from many searches into few backend calls.
 
 Invariants:
-- Requests with equal (n, sampling) form a group; a backend call takes at most `max_batch`
-  states of one group (whole requests; a single larger request runs alone).
+- Requests with equal (n, sampling but its seed) form a group, and a call is seeded from
+  its requests' seeds (none when none is seeded): merged calls never share draws; a backend
+  call takes at most `max_batch` states of one group (whole requests; a single larger
+  request runs alone).
 - At most `max_concurrent` backend calls (generate or score) run at once: 1 for a model in
   this process; more for servers that batch across calls themselves (vLLM, OpenAI-style).
 - A group runs once a call slot is free and one of these holds: it has `max_batch` states;
@@ -25,10 +27,11 @@ import asyncio
 import contextlib
 import math
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from prover_core.errors import PolicyUnavailable
 from prover_core.policy.protocol import Sampling, TacticGenerator
+from prover_core.policy.seeds import derive_seed
 from prover_core.types import TacticCandidate
 
 
@@ -38,6 +41,7 @@ class _Request:
     future: asyncio.Future[list[list[TacticCandidate]]]
     arrived: float
     member: BatchMember | None
+    seed: int | None = None
     settled: bool = False
 
 
@@ -117,9 +121,10 @@ class BatchingGenerator:
         if not states:
             return []
         loop = self._ensure_dispatcher()
-        req = _Request(list(states), loop.create_future(), loop.time(), member)
+        req = _Request(list(states), loop.create_future(), loop.time(), member, sampling.seed)
         if member is not None:
             member.pending += 1
+        sampling = replace(sampling, seed=None)
         group = self._groups.setdefault((n, sampling), _Group(n, sampling))
         group.requests.append(req)
         if group.ready_from is None and not self._slots.locked():
@@ -242,6 +247,9 @@ class BatchingGenerator:
         if not batch:
             return
         flat = [s for r in batch for s in r.states]
+        seeds = [r.seed for r in batch]
+        if any(seed is not None for seed in seeds):
+            sampling = replace(sampling, seed=seeds[0] if len(seeds) == 1 else derive_seed(*seeds))
         try:
             results = await self._inner.generate(flat, n, sampling)
             self.stats.calls += 1

@@ -3,7 +3,10 @@
 Invariants: the open node with the highest priority is expanded next (ties: older first);
 a node is expanded at most once; tactics are deduplicated (whitespace-normalised) and
 screened before Lean sees them; the search ends at the first `Proved` outcome or a budget.
-Timing splits wall time into policy time, Lean time and our own bookkeeping.
+`passes` are independent restarts from the root (a fresh tree, `expansions` each). With a
+seed, the policy call of expansion e of pass p draws from `derive_seed(seed, stream, p, e)`:
+the same search twice gives the same calls, and no two calls share draws; unseeded, no
+call is seeded. Timing splits wall time into policy time, Lean time and our bookkeeping.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from typing import Any, Literal
 
 from prover_core.config import SearchConfig
 from prover_core.errors import LeanTimeout
-from prover_core.lean.repl import LeanRepl
+from prover_core.lean.group import ProcessGroup, TacticRunner
 from prover_core.lean.screen import screen
 from prover_core.policy.batcher import participant
 from prover_core.policy.protocol import Sampling, TacticGenerator
+from prover_core.policy.seeds import seeded_for
 from prover_core.search.tree import Edge, Node, Tree, normalise_tactic
 from prover_core.types import Advanced, ProofState, Proved, TacticCandidate, TacticFailed
 
@@ -36,6 +40,7 @@ class SearchStats:
 
     expansions: int = 0
     tactics_run: int = 0
+    passes: int = 0
     policy_s: float = 0.0
     lean_s: float = 0.0
     bookkeeping_s: float = 0.0
@@ -45,6 +50,7 @@ class SearchStats:
         return {
             "expansions": self.expansions,
             "tactics_run": self.tactics_run,
+            "passes": self.passes,
             "policy_s": self.policy_s,
             "lean_s": self.lean_s,
             "bookkeeping_s": self.bookkeeping_s,
@@ -91,19 +97,24 @@ def _negatives(tree: Tree, path: list[Edge]) -> list[dict[str, str]]:
 
 
 class BestFirstSearch:
-    """One search; `run()` may be awaited once. Many run concurrently on one policy/REPL."""
+    """One search; `run()` may be awaited once. Many run concurrently on one policy/REPL.
+    `stream` names this search among those of one seeded run (an agent, a problem)."""
 
     def __init__(
         self,
         root: ProofState,
-        repl: LeanRepl,
+        repl: TacticRunner,
         policy: TacticGenerator,
         config: SearchConfig,
         sampling: Sampling,
         *,
         on_expand: Callable[[SearchStats], None] | None = None,
+        stream: object = 0,
     ) -> None:
         self._on_expand = on_expand
+        self._stream = stream
+        self._root: ProofState | None = root
+        self._pass = 0
         self._repl = repl
         self._policy = policy
         self._config = config
@@ -127,29 +138,23 @@ class BestFirstSearch:
     async def _run(self, policy: TacticGenerator) -> SearchResult:
         start = time.perf_counter()
         deadline = start + self._config.wall_time_s
-        budget = self._config.expansions * self._config.passes
-        self._push(self.tree.root)
         status: Status = "exhausted"
         proof: list[Edge] | None = None
         try:
-            while self._open:
-                if self.stats.expansions >= budget:
-                    status = "expansion_budget"
-                    break
-                t0 = time.perf_counter()
-                if t0 >= deadline:
-                    status = "time_budget"
-                    break
-                _, _, node = heapq.heappop(self._open)
-                self.stats.bookkeeping_s += time.perf_counter() - t0
-                proof = await self._expand(policy, node, deadline)
-                if self._on_expand is not None:
-                    self._on_expand(self.stats)
-                if proof is not None:
-                    status = "proved"
+            for p in range(self._config.passes):
+                if p > 0:
+                    assert self._root is not None
+                    self.tree.release_states()
+                    self.tree = Tree.start(self._root)
+                    self._open.clear()
+                self._pass = p
+                self.stats.passes += 1
+                status, proof = await self._one_pass(policy, deadline)
+                if proof is not None or status == "time_budget":
                     break
         finally:
             self.stats.wall_s = time.perf_counter() - start
+            self._root = None
         result = SearchResult(
             status,
             tuple(e.tactic for e in proof) if proof is not None else None,
@@ -160,14 +165,37 @@ class BestFirstSearch:
         self.tree.release_states()
         return result
 
+    async def _one_pass(
+        self, policy: TacticGenerator, deadline: float
+    ) -> tuple[Status, list[Edge] | None]:
+        budget = self.stats.expansions + self._config.expansions
+        self._push(self.tree.root)
+        while self._open:
+            if self.stats.expansions >= budget:
+                return "expansion_budget", None
+            t0 = time.perf_counter()
+            if t0 >= deadline:
+                return "time_budget", None
+            _, _, node = heapq.heappop(self._open)
+            self.stats.bookkeeping_s += time.perf_counter() - t0
+            proof = await self._expand(policy, node, deadline)
+            if self._on_expand is not None:
+                self._on_expand(self.stats)
+            if proof is not None:
+                return "proved", proof
+        return "exhausted", None
+
     async def _expand(
         self, policy: TacticGenerator, node: Node, deadline: float
     ) -> list[Edge] | None:
         node.expanded = True
+        sampling = seeded_for(self._sampling, self._stream, self._pass, self.stats.expansions)
         self.stats.expansions += 1
         assert node.state is not None
+        if isinstance(self._repl, ProcessGroup):  # copies travel while the model samples
+            self._repl.prefetch(node.state, self._config.width)
         t0 = time.perf_counter()
-        [candidates] = await policy.generate([node.state.text], self._config.width, self._sampling)
+        [candidates] = await policy.generate([node.state.text], self._config.width, sampling)
         t1 = time.perf_counter()
         self.stats.policy_s += t1 - t0
         fresh: dict[str, TacticCandidate] = {}

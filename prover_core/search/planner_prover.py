@@ -1,27 +1,53 @@
 """Planner-enhanced multi-agent search (ALGORITHMS.md, "Planner-prover").
 
 Invariants: a plan is used only if its skeleton (unproven steps as `sorry`) elaborates with no
-error; all agents work on the current subgoal, the first proof is written to the shared cache
-and the other agents are cancelled at once; proven steps are kept verbatim across replans;
-the final proof is the skeleton with every step proven, verified as a whole by the caller.
+error; all agents work on the current subgoal, each on its own processes where the lease has
+enough, the first proof is written to the shared cache and the other agents are cancelled at
+once; proven steps are kept verbatim across replans; the final proof is the skeleton with
+every step proven, returned only once it passes `verify_proof` (fresh process, axioms,
+statement). An agent failing (policy or REPL infrastructure) ends the run with that error:
+a dead model server is not a hard subgoal. With a seed, agent i's searches are streams
+(theorem, subgoal, round, i) of it; without one nothing is seeded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from prover_core.config import Config
+from prover_core.lean.group import ProcessGroup, TacticRunner
 from prover_core.lean.repl import LeanRejected, LeanRepl
 from prover_core.lean.screen import screen
+from prover_core.lean.verify import Verdict, verify_proof
 from prover_core.policy.protocol import Sampling, TacticGenerator
 from prover_core.search.best_first import BestFirstSearch
 from prover_core.search.planner import Plan, PlannerClient, parse_plan
 from prover_core.search.subgoal_cache import SubgoalCache, replay_proof
 from prover_core.types import Env, Sorry
+
+
+@dataclass(frozen=True)
+class SubgoalJob:
+    """A subgoal as text, so an agent anywhere can re-create it: the skeleton
+    `{head} := by\n{block}` after `context` has the subgoal as its sorry number `index`."""
+
+    context: str
+    head: str
+    block: str
+    index: int
+    statement: str
+
+
+class RemoteAgents(Protocol):
+    """Agents running elsewhere (e.g. `prover_core.search.ray_agents.RayAgents`)."""
+
+    async def prove(
+        self, job: SubgoalJob, samplings: Sequence[Sampling], streams: Sequence[object]
+    ) -> tuple[str, ...] | None: ...
 
 
 @dataclass
@@ -40,10 +66,12 @@ class PlannerProverResult:
     replans: int = 0
     plans_rejected: int = 0
     message: str = ""
+    verdict: Verdict | None = None  # of the assembled proof, when every step was proven
 
     def to_json(self) -> dict[str, Any]:
         return {
             "proof_block": self.proof_block,
+            "verdict": None if self.verdict is None else self.verdict.check,
             "skeleton": self.plan.skeleton() if self.plan else None,
             "steps": [s.__dict__ for s in self.steps],
             "replans": self.replans,
@@ -59,10 +87,16 @@ class PlannerProver:
         policy: TacticGenerator,
         config: Config,
         cache: SubgoalCache | None = None,
+        *,
+        seed: int | None = None,
+        remote: RemoteAgents | None = None,
     ) -> None:
         self._planner = planner
         self._policy = policy
         self._config = config
+        self._seed = seed
+        self._remote = remote
+        self._round = 0
         self.cache = cache if cache is not None else SubgoalCache()
 
     async def check(
@@ -102,7 +136,37 @@ class PlannerProver:
             rejected += 1
         return None, rejected
 
-    async def prove(self, repl: LeanRepl, env: Env, head: str) -> PlannerProverResult:
+    async def prove(
+        self,
+        repl: LeanRepl,
+        env: Env,
+        head: str,
+        *,
+        context: str,
+        group: ProcessGroup | None = None,
+        cwd: Path | None = None,
+    ) -> PlannerProverResult:
+        """Plan, prove the steps, verify the whole. `context`: the text before the theorem
+        (imports and preceding commands), what the verifier elaborates it after; `group`:
+        the lease's processes, shared out among the agents."""
+        result = await self._prove(repl, env, head, group, context)
+        if result.proof_block is not None:
+            proof = "by\n" + result.proof_block
+            verdict = await verify_proof(self._config.lean, context, head, proof, cwd=cwd)
+            result.verdict = verdict
+            if not verdict.ok:
+                result.proof_block = None
+                result.message = (
+                    f"the assembled proof failed verification ({verdict.check}: {verdict.detail})"
+                )
+        return result
+
+    async def _prove(
+        self, repl: LeanRepl, env: Env, head: str, group: ProcessGroup | None, context: str
+    ) -> PlannerProverResult:
+        runners: list[TacticRunner] = (
+            list(group.split(self._config.planner.agents)) if group is not None else [repl]
+        )
         plan, rejected = await self.make_plan(repl, env, head)
         result = PlannerProverResult(plan, None, plans_rejected=rejected)
         if plan is None:
@@ -120,7 +184,9 @@ class PlannerProver:
                 result.proof_block = plan.skeleton({k: list(v) for k, v in proofs.items()})
                 break
             step, state = unproven[0], sorries[0]
-            proof, source = await self._prove_step(repl, head, step.statement, state)
+            block = plan.skeleton({k: list(v) for k, v in proofs.items()})
+            job = SubgoalJob(context, head, block, 0, step.statement)
+            proof, source = await self._prove_step(runners, job, state)
             result.steps.append(StepReport(step.name, step.statement, proof, source))
             if proof is not None:
                 proofs[step.name] = proof
@@ -166,33 +232,58 @@ class PlannerProver:
         return merged
 
     async def _prove_step(
-        self, repl: LeanRepl, head: str, statement: str, state: Sorry
+        self, runners: list[TacticRunner], job: SubgoalJob, state: Sorry
     ) -> tuple[tuple[str, ...] | None, str]:
+        head, statement = job.head, job.statement
         cached = self.cache.get(head, statement)
         if cached is not None:
-            if await replay_proof(repl, state.state, cached):
+            if await replay_proof(runners[0], state.state, cached):
                 self.cache.hits += 1
                 return cached, "cache"
             self.cache.discard(head, statement)
-        proof = await self._agents(repl, head, statement, state)
+        if self._remote is not None:
+            proof = await self._remote_agents(self._remote, job)
+        else:
+            proof = await self._agents(runners, head, statement, state)
         return (proof, "search") if proof is not None else (None, "")
 
+    def _sampling(self, i: int) -> Sampling:
+        """Agent i's sampling: its own temperature; the run's seed (streams separate it)."""
+        cfg = self._config.policy
+        return Sampling(
+            temperature=cfg.temperature + 0.1 * i,
+            top_p=cfg.top_p,
+            max_tokens=cfg.max_tokens,
+            seed=self._seed,
+        )
+
+    async def _remote_agents(self, remote: RemoteAgents, job: SubgoalJob) -> tuple[str, ...] | None:
+        self._round += 1
+        agents = range(self._config.planner.agents)
+        streams = [(job.head, job.statement, self._round, i) for i in agents]
+        proof = await remote.prove(job, [self._sampling(i) for i in agents], streams)
+        if proof is not None:
+            self.cache.put(job.head, job.statement, proof)
+        return self.cache.get(job.head, job.statement)
+
     async def _agents(
-        self, repl: LeanRepl, head: str, statement: str, state: Sorry
+        self, runners: list[TacticRunner], head: str, statement: str, state: Sorry
     ) -> tuple[str, ...] | None:
-        """k best-first searches on one subgoal; the first proof wins, the rest are cancelled."""
+        """k best-first searches on one subgoal; the first proof wins, the rest are cancelled.
+        An agent's error (not a cancellation) cancels the others and is raised."""
         cfg = self._config
         search_cfg = cfg.search.model_copy(update={"expansions": cfg.planner.subgoal_expansions})
         done = self.cache.event(head, statement)
+        self._round += 1
+        round_ = self._round
 
         async def agent(i: int) -> tuple[str, ...] | None:
-            sampling = Sampling(
-                temperature=cfg.policy.temperature + 0.1 * i,
-                top_p=cfg.policy.top_p,
-                max_tokens=cfg.policy.max_tokens,
-                seed=i,
+            sampling = self._sampling(i)
+            runner = runners[i % len(runners)]
+            stream = (head, statement, round_, i)
+            search = BestFirstSearch(
+                state.state, runner, self._policy, search_cfg, sampling, stream=stream
             )
-            search = BestFirstSearch(state.state, repl, self._policy, search_cfg, sampling)
             res = await search.run()
             if res.proof is not None:
                 self.cache.put(head, statement, res.proof)
@@ -203,13 +294,20 @@ class PlannerProver:
         try:
             pending: set[asyncio.Future[Any]] = {*tasks, waiter}
             while pending and not done.is_set():
-                _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for t in finished:
+                    error = None if t.cancelled() else t.exception()
+                    if error is not None:
+                        raise error
                 if all(t.done() for t in tasks):
                     break
         finally:
             for t in [*tasks, waiter]:
                 t.cancel()
-            for t in [*tasks, waiter]:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await t
+            outcomes = await asyncio.gather(*tasks, waiter, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(
+                outcome, asyncio.CancelledError
+            ):
+                raise outcome
         return self.cache.get(head, statement)

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from prover_core.lean.repl import LeanRepl
+from prover_core.lean.group import TacticRunner
 from prover_core.types import Advanced, ProofState, Proved
 
 
@@ -51,7 +51,7 @@ class SubgoalCache:
         return len(self._proofs)
 
 
-async def replay_proof(repl: LeanRepl, state: ProofState, proof: Sequence[str]) -> bool:
+async def replay_proof(repl: TacticRunner, state: ProofState, proof: Sequence[str]) -> bool:
     """Whether running `proof` tactic by tactic from `state` ends in `Proved`."""
     current = state
     for i, tactic in enumerate(proof):

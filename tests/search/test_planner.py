@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
-from prover_core.config import Config, PlannerConfig, SearchConfig
+from prover_core.config import Config, PlannerConfig, PolicyConfig, SearchConfig
+from prover_core.errors import PolicyUnavailable
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.verify import verify_proof
 from prover_core.policy.protocol import Sampling
@@ -15,17 +16,11 @@ from prover_core.search.planner import PlannerClient, PlannerUnavailable, parse_
 from prover_core.search.planner_prover import PlannerProver
 from prover_core.search.subgoal_cache import SubgoalCache
 from prover_core.types import Env, TacticCandidate
+from tests.support.planner_script import CONTEXT, GOOD, HEAD, prover_policy
 from tests.support.scripted_openai import scripted_openai
 from tests.support.scripted_policy import ScriptedPolicy
 from tests.support.standin import standin_config
 
-HEAD = "theorem w (p q r : Prop) (hp : p) (hq : q) (hr : r) : p ∧ q ∧ r"
-
-GOOD = """```lean
-have h1 : p := by sorry
-have h2 : q ∧ r := by sorry
-exact ⟨h1, h2⟩
-```"""
 BROKEN = """```lean
 have h1 : p := by sorry
 exact h1
@@ -48,14 +43,6 @@ def test_parse_plan_reads_steps_and_closing() -> None:
     assert parse_plan("no code here") is None
 
 
-def prover_policy(state: str) -> Sequence[tuple[str, float]]:
-    goal = state.split("⊢")[1].split("\n")[0].strip()
-    return {
-        "p": [("exact hp", -0.1)],
-        "q ∧ r": [("exact ⟨hq, hr⟩", -0.1)],
-    }.get(goal, [("exact hq", -0.1)])
-
-
 def config(agents: int = 3) -> Config:
     return Config(
         lean=standin_config(),
@@ -68,7 +55,7 @@ def config(agents: int = 3) -> Config:
 @pytest.fixture
 async def repl_env() -> AsyncIterator[tuple[LeanRepl, Env]]:
     repl = LeanRepl(standin_config())
-    env = (await repl.command("-- context")).env
+    env = (await repl.command(CONTEXT)).env
     yield repl, env
     await repl.close()
 
@@ -82,7 +69,7 @@ async def _prove(plans: list[str], repl: LeanRepl, env: Env, agents: int = 3) ->
         planner = PlannerClient(cfg.planner)
         policy = ScriptedPolicy(prover_policy)
         pp = PlannerProver(planner, policy, cfg)
-        result = await pp.prove(repl, env, HEAD)
+        result = await pp.prove(repl, env, HEAD, context=CONTEXT)
         await planner.aclose()
         return result, server, pp, policy
 
@@ -91,6 +78,7 @@ async def test_a_good_plan_is_proved_and_verifies(repl_env: tuple[LeanRepl, Env]
     repl, env = repl_env
     result, server, pp, _ = await _prove([GOOD], repl, env)
     assert result.proof_block is not None, result.message
+    assert result.verdict is not None and result.verdict.ok
     assert [s.source for s in result.steps] == ["search", "search"]
     verdict = await verify_proof(standin_config(), "", HEAD, "by\n" + result.proof_block)
     assert verdict.ok
@@ -136,9 +124,13 @@ async def test_the_cache_is_reused_and_reverified(repl_env: tuple[LeanRepl, Env]
         planner = PlannerClient(cfg.planner)
         cache = SubgoalCache()
         policy = ScriptedPolicy(prover_policy)
-        first = await PlannerProver(planner, policy, cfg, cache).prove(repl, env, HEAD)
+        first = await PlannerProver(planner, policy, cfg, cache).prove(
+            repl, env, HEAD, context=CONTEXT
+        )
         calls = len(policy.batches)
-        again = await PlannerProver(planner, policy, cfg, cache).prove(repl, env, HEAD)
+        again = await PlannerProver(planner, policy, cfg, cache).prove(
+            repl, env, HEAD, context=CONTEXT
+        )
         await planner.aclose()
     assert first.proof_block == again.proof_block
     assert [s.source for s in again.steps] == ["cache", "cache"]
@@ -153,14 +145,15 @@ async def test_the_cache_is_reused_and_reverified(repl_env: tuple[LeanRepl, Env]
         )
         planner = PlannerClient(cfg.planner)
         res = await PlannerProver(planner, ScriptedPolicy(prover_policy), cfg, cache2).prove(
-            repl, env, HEAD
+            repl, env, HEAD, context=CONTEXT
         )
         await planner.aclose()
     assert res.steps[0].source == "search" and res.proof_block is not None
 
 
 class SeededPolicy(ScriptedPolicy):
-    """Agent 0 (seed 0) knows the proofs after a short delay; the others wander forever."""
+    """Agent 0 (the base temperature) knows the proofs after a short delay; the others
+    wander forever."""
 
     async def generate(
         self, states: Sequence[str], n: int, sampling: Sampling
@@ -169,7 +162,7 @@ class SeededPolicy(ScriptedPolicy):
         await asyncio.sleep(0.01)
         out = []
         for state in states:
-            if sampling.seed == 0:
+            if sampling.temperature == PolicyConfig().temperature:
                 pairs = prover_policy(state)
             else:
                 pairs = [(f"have x{state.count(' : p')} : p := hp", -0.1)]
@@ -191,7 +184,7 @@ async def test_the_first_agent_wins_and_the_others_stop(repl_env: tuple[LeanRepl
         planner = PlannerClient(cfg.planner)
         policy = SeededPolicy(prover_policy)
         pp = PlannerProver(planner, policy, cfg)
-        result = await asyncio.wait_for(pp.prove(repl, env, HEAD), 30)
+        result = await asyncio.wait_for(pp.prove(repl, env, HEAD, context=CONTEXT), 30)
         await planner.aclose()
     assert result.proof_block is not None
     assert len(policy.batches) < 60  # the wanderers were cancelled as soon as agent 0 won
@@ -203,3 +196,58 @@ async def test_the_first_agent_wins_and_the_others_stop(repl_env: tuple[LeanRepl
 def test_planner_needs_an_endpoint() -> None:
     with pytest.raises(PlannerUnavailable, match="endpoint"):
         PlannerClient(PlannerConfig())
+
+
+class DeadPolicy(ScriptedPolicy):
+    async def generate(
+        self, states: Sequence[str], n: int, sampling: Sampling
+    ) -> list[list[TacticCandidate]]:
+        self.batches.append(len(states))
+        raise PolicyUnavailable("model server down")
+
+
+async def test_an_agent_failure_ends_the_run_with_that_error(
+    repl_env: tuple[LeanRepl, Env],
+) -> None:
+    repl, env = repl_env
+    async with scripted_openai(prover_policy, plans=[GOOD, GOOD, GOOD]) as server:
+        cfg = config()
+        cfg = cfg.model_copy(
+            update={"planner": cfg.planner.model_copy(update={"endpoint": server.url})}
+        )
+        planner = PlannerClient(cfg.planner)
+        pp = PlannerProver(planner, DeadPolicy(prover_policy), cfg)
+        with pytest.raises(PolicyUnavailable, match="model server down"):
+            await pp.prove(repl, env, HEAD, context=CONTEXT)
+        await planner.aclose()
+    assert len(server.chats) == 1  # no replan after the failure
+
+
+CHEAT = "theorem cheat (a : Prop) : a := sorry"
+
+
+def cheating_policy(state: str) -> Sequence[tuple[str, float]]:
+    goal = state.split("⊢")[1].split("\n")[0].strip()
+    return [("exact cheat _", -0.1)] if goal == "p" else prover_policy(state)
+
+
+async def test_a_step_proof_that_fails_verification_is_not_returned() -> None:
+    repl = LeanRepl(standin_config())
+    try:
+        env = (await repl.command(CHEAT)).env
+        async with scripted_openai(prover_policy, plans=[GOOD]) as server:
+            cfg = config()
+            cfg = cfg.model_copy(
+                update={"planner": cfg.planner.model_copy(update={"endpoint": server.url})}
+            )
+            planner = PlannerClient(cfg.planner)
+            pp = PlannerProver(planner, ScriptedPolicy(cheating_policy), cfg)
+            result = await pp.prove(repl, env, HEAD, context=CHEAT)
+            await planner.aclose()
+        # every step was proven in the REPL, but the whole relies on a sorry'd lemma
+        assert result.steps[0].proof == ("exact cheat _",)
+        assert result.proof_block is None
+        assert result.verdict is not None and result.verdict.check == "axioms"
+        assert "verification" in result.message
+    finally:
+        await repl.close()
