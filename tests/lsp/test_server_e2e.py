@@ -124,8 +124,15 @@ async def test_suggestions_for_a_stand_in_theorem(session: Session) -> None:
     )
     assert res.goal.startswith("case left")
     tactics = [(s.tactic, s.outcome) for s in res.suggestions]
-    assert tactics == [("exact hp", "progress"), ("exact hq", "fails")]
+    assert tactics == [("exact hp", "advanced"), ("exact hq", "failed")]
     assert res.suggestions[0].goalsAfter == ["case right\np q : Prop\nhp : p\nhq : q\n⊢ q"]
+    assert res.version == 1
+    assert res.summary == "4 sampled: 1 makes progress, 1 rejected by Lean, 2 duplicates"
+    c = res.counts
+    assert (c.sampled, c.duplicates, c.advanced, c.failed) == (4, 2, 1, 1)
+    # the cursor is on an empty line of the block: inserted there, at the block's indentation
+    assert res.insert.newLine is False and res.insert.indent == 2
+    assert res.suggestions[0].insertText == "  exact hp"
 
 
 async def test_inline_completion_is_the_best_checked_tactic(session: Session) -> None:
@@ -152,8 +159,9 @@ async def test_prove_yields_an_edit_the_stand_in_verifies(session: Session) -> N
         {"textDocument": {"uri": uri}, "position": pos(5, 3), "workDoneToken": "tok-1"},
     )
     assert res.proved, res.message
-    # (pygls's client turns results into namedtuples: the URI key becomes a field `_0`)
-    [[edit]] = list(res.edit.changes)
+    [change] = res.edit.documentChanges
+    assert change.textDocument.version == 1 and change.textDocument.uri == uri
+    [edit] = change.edits
     lines = FILE.split("\n")
     start, end = edit.range.start, edit.range.end
     assert lines[start.line][start.character : end.character] == "sorry"
@@ -205,8 +213,9 @@ async def test_sketch_inserts_a_checked_skeleton(session: Session) -> None:
     assert res.skeleton is not None, res.message
     assert "have h1 : p := by sorry" in res.skeleton
     assert "have h2 : q ∧ r := by sorry" in res.skeleton
-    [[edit]] = list(res.edit.changes)
-    assert edit.newText == res.skeleton
+    [change] = res.edit.documentChanges
+    [edit] = change.edits
+    assert edit.newText == res.skeleton and change.textDocument.version == 1
 
 
 async def test_cancellation_mid_search_and_responsiveness(session: Session) -> None:
