@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pygls.io_ import AsyncReader
 
 log = logging.getLogger("leanstep.lsp.framing")
+_NAME = b"Content-Length:"
 _HEADER = re.compile(rb"Content-Length:[ \t]*([^\r\n]*)\r?\n$", re.IGNORECASE)
 PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32602, -32603
 
@@ -107,6 +108,18 @@ def _first_line(exc: BaseException) -> str:
     return f"{text} ({notes[0]})" if notes else text
 
 
+def _next_header_start(body: bytes) -> bytes:
+    """The part of an unparsable body that may begin the next message: from a header inside
+    it (the length was too long), or a tail that is the start of one (cut mid-header)."""
+    found = body.find(_NAME)
+    if found >= 0:
+        return body[found:]
+    for k in range(min(len(_NAME) - 1, len(body)), 0, -1):
+        if body.endswith(_NAME[:k]):
+            return body[-k:]
+    return b""
+
+
 def handle_body(protocol: JsonRPCProtocol, stream: _Stream, body: bytes) -> None:
     try:
         text = body.decode("utf-8")
@@ -114,9 +127,7 @@ def handle_body(protocol: JsonRPCProtocol, stream: _Stream, body: bytes) -> None
         obj, end = json.JSONDecoder().raw_decode(text, start)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         log.warning("unparsable message body (%s): %.200r", e, body)
-        nxt = body.find(b"Content-Length:")
-        if nxt > 0:
-            stream.push_back(body[nxt:])
+        stream.push_back(_next_header_start(body))
         send_error(protocol, None, PARSE_ERROR, f"parse error: {e}")
         return
     rest = text[end:]
@@ -154,8 +165,8 @@ async def run_resynchronising(
             continue
         if line.strip() or length is None:
             continue  # another header (Content-Type), or bytes outside any frame
-        body = await stream.read(length)
-        length = None
-        if not body:
-            break
+        want, length = length, None
+        body = await stream.read(want)
+        if len(body) < want:
+            break  # end of input inside a body
         handle_body(protocol, stream, body)

@@ -1,0 +1,130 @@
+"""A pygls client driving `leanstep serve --stdio` (a real process) in a temporary project
+with the stand-in REPL and a scripted OpenAI-compatible policy; it records the server's
+notifications (`leanstep/status`, `leanstep/searchProgress`, work-done progress)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+from tests.support.scripted_openai import Policy, ScriptedServer, scripted_openai
+from tests.support.standin import STANDIN
+
+
+def standin_toml(url: str, extra: str = "") -> str:
+    return (
+        "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in STANDIN) + "]\n"
+        "memory_limit_mb = 4096\n"
+        f'[policy]\nbackend = "openai"\nendpoint = "{url}"\nmodel = "scripted"\n'
+        "[search]\nexpansions = 40\n" + extra
+    )
+
+
+class Session:
+    def __init__(self, client: LanguageClient, root: Path, scripted: ScriptedServer) -> None:
+        self.client, self.root, self.scripted = client, root, scripted
+        self.progress: list[Any] = []
+        self.statuses: list[Any] = []
+        self.search_progress: list[Any] = []
+        self.versions: dict[str, int] = {}
+
+    def open(self, name: str, text: str) -> str:
+        uri = (self.root / name).as_uri()
+        self.versions[uri] = 1
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="lean4", version=1, text=text
+                )
+            )
+        )
+        return uri
+
+    def change(self, uri: str, text: str) -> int:
+        self.versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self.versions[uri]
+                ),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+        return self.versions[uri]
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+
+    async def request(self, method: str, params: Any, timeout: float = 60) -> Any:
+        return await asyncio.wait_for(
+            self.client.protocol.send_request_async(method, params), timeout
+        )
+
+    async def state(self, state: str, timeout: float = 30) -> Any:
+        """Wait for a `leanstep/status` with this state (after the last one seen)."""
+        seen = len(self.statuses)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            for s in self.statuses[seen:]:
+                if s.state == state:
+                    return s
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no status {state!r}; got {[s.state for s in self.statuses]}")
+
+
+@asynccontextmanager
+async def lsp_session(
+    root: Path,
+    policy: Policy,
+    *,
+    plans: tuple[str, ...] = (),
+    toml_extra: str = "",
+    init: dict[str, Any] | None = None,
+    write_toml: bool = True,
+) -> AsyncIterator[Session]:
+    async with scripted_openai(policy, plans=plans) as scripted:
+        if write_toml:
+            (root / "leanstep.toml").write_text(standin_toml(scripted.url, toml_extra))
+        client = LanguageClient("leanstep-test", "1")
+        sess = Session(client, root, scripted)
+
+        @client.feature(types.PROGRESS)
+        def on_progress(params: types.ProgressParams) -> None:
+            sess.progress.append(params.value)
+
+        @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def on_create(params: Any) -> None:
+            return None
+
+        @client.feature("leanstep/status")
+        def on_status(params: Any) -> None:
+            sess.statuses.append(params)
+
+        @client.feature("leanstep/searchProgress")
+        def on_search_progress(params: Any) -> None:
+            sess.search_progress.append(params)
+
+        await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
+        await client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                root_uri=root.as_uri(),
+                initialization_options={"inline": {"debounceMs": 10}, **(init or {})},
+            )
+        )
+        client.initialized(types.InitializedParams())
+        try:
+            yield sess
+        finally:
+            await asyncio.wait_for(client.shutdown_async(None), 20)
+            client.exit(None)
+            await client.stop()
