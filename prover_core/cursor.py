@@ -180,3 +180,23 @@ def sorry_at_range(text: str, start: tuple[int, int], end: tuple[int, int]) -> i
         if tok.text == "sorry":
             return lo + tok.start
     return None
+
+
+def tactics_before(text: str, decl: Declaration, offset: int) -> tuple[str, ...]:
+    """The lines of `decl`'s tactic proof before the cursor's line (blank lines and `sorry`
+    lines dropped), dedented to the block; () for a term proof or a cursor on the `by` line."""
+    by_end = _by_end(text, decl)
+    if by_end is None:
+        return ()
+    line_start = line_bounds(text, offset)[0]
+    if line_start <= by_end:
+        return ()
+    lines = [
+        ln
+        for ln in text[by_end:line_start].split("\n")
+        if ln.strip() and ln.strip() not in ("sorry", *(f"{b} sorry" for b in _BULLETS))
+    ]
+    if not lines:
+        return ()
+    base = min(len(ln) - len(ln.lstrip()) for ln in lines)
+    return tuple(ln[base:].rstrip() for ln in lines)

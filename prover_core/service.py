@@ -26,6 +26,7 @@ from prover_core.cursor import (
     line_bounds,
     locate,
     sorry_spans,
+    tactics_before,
 )
 from prover_core.lean.decl import Declaration, declaration_at, find_declaration, offset_of
 from prover_core.lean.goal_at import goal_at, split_imports
@@ -648,29 +649,37 @@ class Service:
         """The planner's checked `have … := by sorry` skeleton as an edit of the proof of the
         theorem named (or the one at the 0-based position); with `prove_steps`, prover agents
         attack the steps (planner-prover)."""
-        decl = self._sketch_target(text, theorem, line, column)
-        if isinstance(decl, Refusal):
-            return SketchResult(None, message=decl.message, status="refused", refusal=decl)
+        found = self._sketch_target(text, theorem, line, column)
+        if isinstance(found, Refusal):
+            return SketchResult(None, message=found.message, status="refused", refusal=found)
+        decl, prelude = found
         if self.planner is None:
             refusal = Refusal("not_configured", "no planner configured (planner.endpoint)")
             return SketchResult(None, message=refusal.message, status="refused", refusal=refusal)
         imports, rest = split_imports(text[: decl.start])
         pp = PlannerProver(self.planner, self.policy, self.config)
+        reasons: list[str] = []
+        planner = self.planner
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
             if prove_steps:
                 res = await pp.prove(lease.repl, env, decl.head)
                 block = res.proof_block or (res.plan.skeleton() if res.plan else None)
             else:
-                plan, rejected = await pp.make_plan(lease.repl, env, decl.head)
+                so_far = "".join(f"\n  {t}" for t in prelude)
+                plan, rejected = await pp.make_plan(
+                    lease.repl,
+                    env,
+                    decl.head,
+                    (lambda: planner.plan(f"{decl.head} := by{so_far}")) if prelude else None,
+                    reasons,
+                    prelude,
+                )
                 res = PlannerProverResult(plan, None, plans_rejected=rejected)
                 block = plan.skeleton() if plan else None
         if block is None:
-            why = res.message or (
-                f"the planner gave no usable plan ({res.plans_rejected} rejected: no `have` "
-                "step, or the skeleton did not elaborate)"
-            )
-            return SketchResult(None, res, why, "rejected")
+            why = res.message or f"the planner gave no usable plan ({res.plans_rejected} rejected)"
+            return SketchResult(None, res, why, "rejected", tuple(reasons))
         end = decl.assign + 2 + len(text[decl.assign + 2 : decl.end].rstrip())
         return SketchResult(
             _edit(text, decl.assign, end, ":= by\n" + block), res, "sketch inserted"
@@ -678,10 +687,12 @@ class Service:
 
     def _sketch_target(
         self, text: str, theorem: str | None, line: int | None, column: int | None
-    ) -> Declaration | Refusal:
+    ) -> tuple[Declaration, tuple[str, ...]] | Refusal:
+        """The declaration to sketch and the tactics its proof has before the cursor's line
+        (kept; the plan goes after them)."""
         if theorem is not None:
             found = find_declaration(text, theorem)
-            return found or Refusal("no_theorem", f"no theorem named {theorem!r}")
+            return (found, ()) if found else Refusal("no_theorem", f"no theorem named {theorem!r}")
         if line is None or column is None:
             return Refusal("bad_request", "give a theorem name or a position")
         try:
@@ -691,7 +702,7 @@ class Service:
         decl = declaration_at(text, offset)
         if decl is None or decl.name is None:
             return Refusal("no_theorem", "put the cursor inside a named theorem")
-        return decl
+        return decl, tactics_before(text, decl, offset)
 
 
 def build_service(config: Config, *, cwd: Path | None = None) -> Service:
