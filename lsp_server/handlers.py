@@ -109,8 +109,8 @@ def register(ls: LeanstepServer) -> None:
         raise_bad_request(result.refusal)
         c = result.counts
         log.info(
-            "suggestTactics n=%s mode=%s proved=%d advanced=%d failed=%d total_ms=%.0f "
-            "policy_ms=%.0f lean_ms=%.0f%s",
+            "suggestTactics n=%s mode=%s proved=%d advanced=%d failed=%d total_ms=%.2f "
+            "policy_ms=%.2f lean_ms=%.2f%s",
             n, mode, c.proved, c.advanced, c.failed, (time.perf_counter() - t0) * 1e3,
             result.policy_s * 1e3, result.lean_s * 1e3,
             f" refused={result.refusal.kind}" if result.refusal else "",

@@ -99,8 +99,8 @@ async def inline_completion(
         result = await service.suggest(snap.text, line, column, mode="inline")
         c = result.counts
         log.info(
-            "inlineCompletion proved=%d advanced=%d failed=%d total_ms=%.0f policy_ms=%.0f "
-            "lean_ms=%.0f",
+            "inlineCompletion proved=%d advanced=%d failed=%d total_ms=%.2f policy_ms=%.2f "
+            "lean_ms=%.2f",
             c.proved, c.advanced, c.failed, (time.perf_counter() - t0) * 1e3,
             result.policy_s * 1e3, result.lean_s * 1e3,
         )  # fmt: skip

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -204,10 +204,29 @@ class LeanstepServer(LanguageServer):
         return Snapshot(uri, doc.version or 0, doc.source)
 
 
+class _ExpectedErrorsInOneLine(logging.Filter):
+    """pygls logs every error response with its traceback; for the errors leanstep raises on
+    purpose (InvalidParams, RequestFailed, cancellation) one line is enough. Internal errors
+    keep their traceback (already logged by `guard.translate`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, JsonRpcException) and not isinstance(exc, JsonRpcInternalError):
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
+_ONE_LINE = _ExpectedErrorsInOneLine()
+
+
 def set_traffic_logging(on: bool) -> None:
     """pygls logs every JSON-RPC message at info: only with `leanstep.trace.server` on."""
     for name in ("pygls.protocol", "pygls.protocol.json_rpc", "pygls.server", "pygls"):
-        logging.getLogger(name).setLevel(logging.DEBUG if on else logging.WARNING)
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG if on else logging.WARNING)
+        if _ONE_LINE not in logger.filters:
+            logger.addFilter(_ONE_LINE)
 
 
 def is_lean(uri: str) -> bool:

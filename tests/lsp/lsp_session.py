@@ -34,6 +34,7 @@ class Session:
         self.statuses: list[Any] = []
         self.search_progress: list[Any] = []
         self.versions: dict[str, int] = {}
+        self.log: list[str] = []  # the server's stderr, line by line
 
     def open(self, name: str, text: str) -> str:
         uri = (self.root / name).as_uri()
@@ -114,6 +115,14 @@ async def lsp_session(
             sess.search_progress.append(params)
 
         await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
+        stderr = client._server.stderr if client._server is not None else None
+        assert stderr is not None
+
+        async def drain() -> None:  # (an unread stderr pipe would block the server)
+            while line := await stderr.readline():
+                sess.log.append(line.decode("utf-8", "replace").rstrip("\n"))
+
+        drainer = asyncio.ensure_future(drain())
         await client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
@@ -128,3 +137,4 @@ async def lsp_session(
             await asyncio.wait_for(client.shutdown_async(None), 20)
             client.exit(None)
             await client.stop()
+            drainer.cancel()

@@ -50,6 +50,19 @@ async def test_a_good_setup_goes_starting_loading_ready(tmp_path: Path) -> None:
         assert ready.configPath == str(tmp_path / "leanstep.toml")
         uri = session.open("a.lean", TEXT)
         assert (await suggest(session, uri)).suggestions[0].outcome == "proved"
+        with pytest.raises(JsonRpcException):
+            await session.request(
+                "leanstep/suggestTactics",
+                {"textDocument": {"uri": uri}, "position": {"line": 9, "character": 0}},
+            )
+        await session.request("leanstep/suggestTactics", {"textDocument": {"uri": uri},
+                                                          "position": AT_SORRY})  # fmt: skip
+    # one line per request at info, with its outcome counts and where the time went; no
+    # JSON-RPC traffic and no traceback for an expected error
+    lines = [ln for ln in session.log if "suggestTactics n=" in ln]
+    assert len(lines) == 2 and all(ln.startswith("INFO leanstep.lsp:") for ln in lines)
+    assert "proved=1 advanced=0 failed=0" in lines[0] and "lean_ms=" in lines[0]
+    assert not any('"jsonrpc"' in ln or "Traceback" in ln for ln in session.log), session.log
 
 
 REPL = "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in STANDIN) + "]\n"
