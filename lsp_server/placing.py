@@ -20,8 +20,9 @@ from lsp_server import protocol
 from lsp_server.convert import versioned_edit
 from lsp_server.server import LeanstepServer, Snapshot
 from prover_core.config import SearchConfig
+from prover_core.placement import relocate_edit
 from prover_core.search.best_first import SearchResult
-from prover_core.service import Anchor, ProveProgress, ProveResult, TextEdit, relocate_edit
+from prover_core.service import Anchor, ProveProgress, ProveResult, TextEdit
 
 _CLOSED = "the document was closed before the answer arrived; nothing was changed"
 _RETRIES = 3
