@@ -83,6 +83,16 @@ def relocate_edit(old: str, new: str, edit: TextEdit) -> TextEdit | None:
     return make_edit(new, edit.start + shift, edit.end + shift, edit.new_text)
 
 
+def position_offset(text: str, line: int | None, column: int | None) -> int | Refusal:
+    """The offset of a 0-based position given instead of a theorem name."""
+    if line is None or column is None:
+        return Refusal("bad_request", "give a theorem name or a position")
+    try:
+        return offset_of(text, line, column)
+    except ValueError as e:
+        return Refusal("bad_request", str(e))
+
+
 def find_target(
     text: str, theorem: str | None, line: int | None, column: int | None
 ) -> SorryTarget | Refusal:
@@ -97,12 +107,9 @@ def find_target(
             return Refusal("no_sorry", f"{theorem} has no sorry to prove")
         index = 0
     else:
-        if line is None or column is None:
-            return Refusal("bad_request", "give a theorem name or a position")
-        try:
-            offset = offset_of(text, line, column)
-        except ValueError as e:
-            return Refusal("bad_request", str(e))
+        offset = position_offset(text, line, column)
+        if isinstance(offset, Refusal):
+            return offset
         found = declaration_at(text, offset)
         if found is None:
             return Refusal("no_theorem", "the position is not inside a theorem")
@@ -123,12 +130,9 @@ def sketch_target(
     if theorem is not None:
         found = find_declaration(text, theorem)
         return (found, ()) if found else Refusal("no_theorem", f"no theorem named {theorem!r}")
-    if line is None or column is None:
-        return Refusal("bad_request", "give a theorem name or a position")
-    try:
-        offset = offset_of(text, line, column)
-    except ValueError as e:
-        return Refusal("bad_request", str(e))
+    offset = position_offset(text, line, column)
+    if isinstance(offset, Refusal):
+        return offset
     decl = declaration_at(text, offset)
     if decl is None or decl.name is None:
         return Refusal("no_theorem", "put the cursor inside a named theorem")

@@ -91,7 +91,10 @@ async def lsp_session(
     toml_extra: str = "",
     init: dict[str, Any] | None = None,
     write_toml: bool = True,
+    planner: bool = False,
 ) -> AsyncIterator[Session]:
+    """`planner`: the scripted server also plans (`planner.endpoint` set through the
+    initialization options)."""
     async with scripted_openai(policy, plans=plans) as scripted:
         if write_toml:
             (root / "leanstep.toml").write_text(standin_toml(scripted.url, toml_extra))
@@ -114,6 +117,9 @@ async def lsp_session(
         def on_search_progress(params: Any) -> None:
             sess.search_progress.append(params)
 
+        options: dict[str, Any] = {"inline": {"debounceMs": 10}}
+        if planner:
+            options["planner"] = {"endpoint": scripted.url, "model": "planner"}
         await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
         stderr = client._server.stderr if client._server is not None else None
         assert stderr is not None
@@ -127,7 +133,15 @@ async def lsp_session(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
                 root_uri=root.as_uri(),
-                initialization_options={"inline": {"debounceMs": 10}, **(init or {})},
+                initialization_options={
+                    "inline": {"debounceMs": 10},
+                    **(
+                        {"planner": {"endpoint": scripted.url, "model": "planner"}}
+                        if planner
+                        else {}
+                    ),
+                    **(init or {}),
+                },
             )
         )
         client.initialized(types.InitializedParams())
