@@ -164,8 +164,8 @@ class LeanstepServer(LanguageServer):
         is none."""
         if self._service is not None:
             return self._service
-        if self._loading is None and self._error is None:
-            await self.reload()
+        if self._loading is None or self._loading.done():
+            await self.reload()  # never configured, or broken: check again (it may be fixed)
         if self._loading is not None and not self._loading.done():
             await asyncio.shield(self._loading)
         if self._service is not None:

@@ -92,10 +92,6 @@ _NO_STATE = Refusal(
 )
 
 
-class _NotElaborating(Exception):
-    """The target declaration gives no goal at its `sorry` (internal to `prove`)."""
-
-
 def _no_proof_message(status: ProveStatus, budget: SearchConfig) -> str:
     if status == "budget":
         return f"no proof found within {budget.expansions} expansions"
@@ -279,9 +275,11 @@ class Service:
         name = target.decl.name
         return None if name is None else Anchor(name, target.index)
 
-    async def _root_state(self, repl: LeanRepl, env: Env, text: str, t: SorryTarget) -> ProofState:
+    async def _root_state(
+        self, repl: LeanRepl, env: Env, text: str, t: SorryTarget
+    ) -> ProofState | Refusal:
         """The state of the target `sorry`, as the REPL reports it for the declaration as
-        written (a root state: closing it is `Completed`). Raises `_NotElaborating`."""
+        written (a root state: closing it is `Completed`), or why there is none."""
         decl_text = text[t.decl.start : t.decl.end]
         result = await repl.command(decl_text, env)
         rel = t.sorry_start - t.decl.start
@@ -291,8 +289,9 @@ class Service:
             if s.pos is not None and (s.pos.line, s.pos.column) == (line, column):
                 return s.state
         if result.errors:
-            raise _NotElaborating("the declaration does not elaborate: " + result.errors[0].data)
-        raise _NotElaborating("Lean reports no goal at this sorry")
+            why = "the declaration does not elaborate: " + result.errors[0].data
+            return Refusal("not_elaborating", why)
+        return Refusal("not_elaborating", "Lean reports no goal at this sorry")
 
     async def prove(
         self,
@@ -316,11 +315,9 @@ class Service:
         search_cfg = budget or self.config.search
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
-            try:
-                root = await self._root_state(lease.repl, env, text, target)
-            except _NotElaborating as e:
-                refusal = Refusal("not_elaborating", str(e))
-                return ProveResult(False, message=str(e), anchor=anchor, refusal=refusal)
+            root = await self._root_state(lease.repl, env, text, target)
+            if isinstance(root, Refusal):
+                return ProveResult(False, message=root.message, anchor=anchor, refusal=root)
             searches: list[BestFirstSearch] = []
             total = search_cfg.expansions * search_cfg.passes
 
