@@ -25,7 +25,7 @@ from lsp_server.convert import (
 from lsp_server.guard import guarded, guarded_sync, raise_bad_request
 from lsp_server.inline import InlineCache, inline_completion
 from lsp_server.placing import Placer, SearchReporter, hint_for, stats_wire
-from lsp_server.server import LeanstepServer, is_lean, watch_registration
+from lsp_server.server import MAX_DOCUMENT_CHARS, LeanstepServer, is_lean, watch_registration
 from prover_core.cursor import sorry_at_range
 from prover_core.service import Anchor
 
@@ -227,7 +227,7 @@ def register(ls: LeanstepServer) -> None:
     def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         snap = ls.snapshot_or_none(uri)
-        if snap is None or not is_lean(uri):
+        if snap is None or not is_lean(uri) or len(snap.text) > MAX_DOCUMENT_CHARS:
             return []
         lo = to_core(snap.text, params.range.start)
         hi = to_core(snap.text, params.range.end)

@@ -92,10 +92,11 @@ async def lsp_session(
     init: dict[str, Any] | None = None,
     write_toml: bool = True,
     planner: bool = False,
+    delay_s: float = 0.0,
 ) -> AsyncIterator[Session]:
     """`planner`: the scripted server also plans (`planner.endpoint` set through the
-    initialization options)."""
-    async with scripted_openai(policy, plans=plans) as scripted:
+    initialization options); `delay_s`: each model call takes that long."""
+    async with scripted_openai(policy, plans=plans, delay_s=delay_s) as scripted:
         if write_toml:
             (root / "leanstep.toml").write_text(standin_toml(scripted.url, toml_extra))
         client = LanguageClient("leanstep-test", "1")

@@ -5,6 +5,7 @@ test_framing.py)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,9 @@ async def gate() -> Gate:
 
 @pytest.fixture
 async def session(tmp_path: Path, gate: Gate) -> AsyncIterator[Session]:
-    async with lsp_session(tmp_path, gate.policy, init={"search": {"expansions": 100000}}) as s:
+    async with lsp_session(
+        tmp_path, gate.policy, init={"search": {"expansions": 100000}}, delay_s=0.05
+    ) as s:
         yield s
 
 
@@ -66,9 +69,8 @@ def apply(text: str, edit: Any) -> str:
 
 async def search_while(session: Session, gate: Gate, uri: str, act: Any) -> Any:
     """Start a search on `u`'s sorry, run `act` once it is under way, then let it succeed."""
-    fut = asyncio.ensure_future(
-        session.request("leanstep/searchProof", {"textDocument": {"uri": uri}, "position": U_SORRY})
-    )
+    params = {"textDocument": {"uri": uri}, "position": U_SORRY, "workDoneToken": "search"}
+    fut = asyncio.ensure_future(session.request("leanstep/searchProof", params))
     for _ in range(1200):  # the search has asked the model a few times
         if session.scripted.completions >= 3 or fut.done():
             break
@@ -97,6 +99,12 @@ async def test_an_edit_above_the_theorem_during_a_search_lands_right(
     assert decl is not None and "exact ⟨h.2, h.1⟩" in decl.proof and "sorry" not in decl.proof
     assert (await verify_proof(standin_config(), "", decl.head, decl.proof)).ok
     assert session.search_progress and session.search_progress[-1].budget == 100000
+    assert session.search_progress[-1].bestPath[0].startswith("have x")
+    reports = [p.get("message") if isinstance(p, dict) else None for p in session.progress]
+    assert any(
+        re.fullmatch(r"\d+/100000 expansions · \d+\.\d s · best depth \d+", m or "")
+        for m in reports
+    ), reports
 
 
 @pytest.mark.parametrize(
