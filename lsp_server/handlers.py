@@ -3,12 +3,13 @@ Every request handler goes through `guard.guarded` (the one error mapping)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from lsp_server import protocol
 from lsp_server.convert import (
@@ -51,6 +52,7 @@ def register(ls: LeanstepServer) -> None:
     placer = Placer(ls)
 
     @ls.feature(types.INITIALIZE)
+    @guarded(types.INITIALIZE)
     async def initialize(params: types.InitializeParams) -> None:
         root = params.root_uri or (
             params.workspace_folders[0].uri if params.workspace_folders else None
@@ -60,11 +62,16 @@ def register(ls: LeanstepServer) -> None:
 
     @ls.feature(types.INITIALIZED)
     async def initialized(_params: types.InitializedParams) -> None:
+        await ls.apply_settings(ls.init_options)
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps is not None else None
         if watched is not None and watched.dynamic_registration:
-            await ls.client_register_capability_async(watch_registration())
-        await ls.apply_settings(ls.init_options)
+            try:
+                await asyncio.wait_for(
+                    ls.client_register_capability_async(watch_registration()), 30
+                )
+            except (TimeoutError, JsonRpcException) as e:
+                log.warning("the client does not watch leanstep.toml for us: %s", e)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
@@ -258,5 +265,6 @@ def register(ls: LeanstepServer) -> None:
         return await inline_completion(ls, cache, params)
 
     @ls.feature(types.SHUTDOWN)
+    @guarded(types.SHUTDOWN)
     async def shutdown(_params: Any) -> None:
         await ls.close()

@@ -35,6 +35,7 @@ class Session:
         self.search_progress: list[Any] = []
         self.versions: dict[str, int] = {}
         self.log: list[str] = []  # the server's stderr, line by line
+        self.registrations: list[Any] = []
 
     def open(self, name: str, text: str) -> str:
         uri = (self.root / name).as_uri()
@@ -93,6 +94,7 @@ async def lsp_session(
     write_toml: bool = True,
     planner: bool = False,
     delay_s: float = 0.0,
+    capabilities: types.ClientCapabilities | None = None,
 ) -> AsyncIterator[Session]:
     """`planner`: the scripted server also plans (`planner.endpoint` set through the
     initialization options); `delay_s`: each model call takes that long."""
@@ -109,6 +111,10 @@ async def lsp_session(
         @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
         def on_create(params: Any) -> None:
             return None
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def on_register(params: Any) -> None:
+            sess.registrations.append(params)
 
         @client.feature("leanstep/status")
         def on_status(params: Any) -> None:
@@ -132,7 +138,7 @@ async def lsp_session(
         drainer = asyncio.ensure_future(drain())
         await client.initialize_async(
             types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
+                capabilities=capabilities or types.ClientCapabilities(),
                 root_uri=root.as_uri(),
                 initialization_options={
                     "inline": {"debounceMs": 10},

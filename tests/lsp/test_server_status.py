@@ -5,6 +5,7 @@ new one keeps the old service serving."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -122,3 +123,24 @@ async def test_toml_changes_reload_and_a_broken_one_keeps_the_old_service(
                 "leanstep/suggestTactics",
                 {"textDocument": {"uri": uri}, "position": AT_SORRY, "n": 3},
             )
+
+
+async def test_the_server_asks_the_client_to_watch_leanstep_toml(tmp_path: Path) -> None:
+    caps = types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True
+            )
+        )
+    )
+    async with lsp_session(tmp_path, policy, capabilities=caps) as session:
+        await session.state("ready")
+        for _ in range(100):
+            if session.registrations:
+                break
+            await asyncio.sleep(0.05)
+        [params] = session.registrations
+        [registration] = params.registrations
+        assert registration.method == "workspace/didChangeWatchedFiles"
+        [watcher] = registration.register_options["watchers"]
+        assert watcher["globPattern"] == "**/leanstep.toml"
