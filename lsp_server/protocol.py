@@ -84,7 +84,7 @@ class TacticSuggestion(TypedDict, total=False):
 class SuggestCounts(TypedDict):
     sampled: int
     duplicates: int
-    screened: int
+    screened: int  # removed before Lean: screened out, or (mode "inline") not matching the prefix
     proved: int
     advanced: int
     failed: int

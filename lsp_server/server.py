@@ -133,7 +133,10 @@ class LeanstepServer(LanguageServer):
         self._loading = asyncio.ensure_future(self._load(config))
 
     async def _load(self, config: Config) -> None:
-        self.send_status("loading", f"loading {config.policy.model or 'the policy'}")
+        if config.policy.backend == "openai":
+            self.send_status("loading", f"connecting to {config.policy.endpoint}")
+        else:
+            self.send_status("loading", f"loading model {config.policy.model}")
         cwd = config.lean.project_dir or self._root
         try:
             service = await asyncio.to_thread(build_service, config, cwd=cwd)

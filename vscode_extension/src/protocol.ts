@@ -81,6 +81,7 @@ export interface TacticSuggestion {
 export interface SuggestCounts {
     sampled: number;
     duplicates: number;
+    /** removed before Lean: screened out, or (mode "inline") not matching the prefix */
     screened: number;
     proved: number;
     advanced: number;
