@@ -145,7 +145,11 @@ def locate(text: str, offset: int, mode: Mode = "list") -> CursorTarget | Refusa
         col = content - ls
         plan = InsertPlan(content, offset, col, False, "")
         return CursorTarget("prefix", _probe(text, decl, content, "", typed), plan, typed)
-    indent = block_indent_after(line, decl_column)
+    after_by = text[by_end:le]
+    if ls <= by_end and after_by.strip():  # `… := by tac`: the block is at `tac`'s column
+        indent = by_end - ls + len(after_by) - len(after_by.lstrip())
+    else:
+        indent = block_indent_after(line, decl_column)
     plan = InsertPlan(le, le, indent, True, "\n" + " " * indent)
     return CursorTarget("line", _probe(text, decl, le, "\n" + " " * indent, ""), plan, "")
 

@@ -117,6 +117,14 @@ async def test_outside_a_block_and_bad_requests_are_refusals(service: Service) -
     assert (await service.suggest(FILE, 2, 2, n=8)).refusal is None
 
 
+def test_after_a_tactic_on_the_by_line_the_block_is_at_that_tactic() -> None:
+    text = "theorem x (p q : Prop) (hp : p) : p ∧ p := by constructor\n"
+    target = locate(text, text.index("constructor") + len("constructor"))
+    assert not isinstance(target, Refusal) and target.kind == "line"
+    assert target.plan.indent == text.index("constructor") and target.plan.new_line
+    assert target.probe.source.endswith("constructor\n" + " " * target.plan.indent + "skip")
+
+
 def test_a_term_sorry_is_refused_by_the_rule() -> None:
     text = "theorem x (p : Prop) (hp : p) : p ∧ p := by\n  exact ⟨sorry, hp⟩\n"
     target = locate(text, text.index("sorry") + 1)
