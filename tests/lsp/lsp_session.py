@@ -36,6 +36,7 @@ class Session:
         self.versions: dict[str, int] = {}
         self.log: list[str] = []  # the server's stderr, line by line
         self.registrations: list[Any] = []
+        self.capabilities: types.ServerCapabilities | None = None
 
     def open(self, name: str, text: str) -> str:
         uri = (self.root / name).as_uri()
@@ -136,7 +137,7 @@ async def lsp_session(
                 sess.log.append(line.decode("utf-8", "replace").rstrip("\n"))
 
         drainer = asyncio.ensure_future(drain())
-        await client.initialize_async(
+        initialized = await client.initialize_async(
             types.InitializeParams(
                 capabilities=capabilities or types.ClientCapabilities(),
                 root_uri=root.as_uri(),
@@ -151,6 +152,7 @@ async def lsp_session(
                 },
             )
         )
+        sess.capabilities = initialized.capabilities
         client.initialized(types.InitializedParams())
         try:
             yield sess

@@ -178,6 +178,8 @@ async def test_the_five_cursor_positions(
 
 
 async def test_ghost_text_is_cached_by_version_and_position(session: Session) -> None:
+    assert session.capabilities is not None
+    assert session.capabilities.inline_completion_provider is not None  # advertised
     text = "theorem w (p q : Prop) (hq : q) : p → q := by\n  intro hp\n  \n"
     uri = session.open("g.lean", text)
 
