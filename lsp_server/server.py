@@ -125,6 +125,9 @@ class LeanstepServer(LanguageServer):
         except ConfigError as e:
             self._fail(f"{e}")
             return
+        if self._service is not None and config == self._service.config:
+            self.send_status("ready", "ready (configuration unchanged)")
+            return  # e.g. an unrelated editor setting changed: keep the loaded model
         base = config.lean.project_dir or self._root
         found = await problems(config, base)
         if found:

@@ -108,6 +108,8 @@ async def test_toml_changes_reload_and_a_broken_one_keeps_the_old_service(
         await session.state("ready")
         uri = session.open("a.lean", TEXT)
         assert (await suggest(session, uri)).suggestions
+        await toml_changed(session)  # unchanged: no reload
+        assert (await session.state("ready")).message == "ready (configuration unchanged)"
         (tmp_path / "leanstep.toml").write_text("[search\nbroken")
         await toml_changed(session)
         error = await session.state("error")
