@@ -67,6 +67,18 @@ class Session:
             types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
 
+    async def ghost(self, uri: str, line: int, character: int) -> Any:
+        """`textDocument/inlineCompletion` at a position (an automatic trigger)."""
+        return await self.client.text_document_inline_completion_async(
+            types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=character),
+                context=types.InlineCompletionContext(
+                    trigger_kind=types.InlineCompletionTriggerKind.Automatic
+                ),
+            )
+        )
+
     async def request(self, method: str, params: Any, timeout: float = 60) -> Any:
         return await asyncio.wait_for(
             self.client.protocol.send_request_async(method, params), timeout

@@ -78,15 +78,7 @@ async def test_suggestions_for_a_stand_in_theorem(session: Session) -> None:
 
 async def test_inline_completion_is_the_best_checked_tactic(session: Session) -> None:
     uri = session.open("a.lean", FILE.replace("  \n  exact hq", "  exa\n  exact hq"))
-    res = await session.client.text_document_inline_completion_async(
-        types.InlineCompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=2, character=5),
-            context=types.InlineCompletionContext(
-                trigger_kind=types.InlineCompletionTriggerKind.Automatic
-            ),
-        )
-    )
+    res = await session.ghost(uri, 2, 5)
     assert res is not None
     [item] = res.items if isinstance(res, types.InlineCompletionList) else res
     assert item.insert_text == "exact hp"

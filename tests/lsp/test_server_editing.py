@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from prover_core.lean.decl import find_declaration
@@ -184,15 +183,7 @@ async def test_ghost_text_is_cached_by_version_and_position(session: Session) ->
     uri = session.open("g.lean", text)
 
     async def ghost(character: int) -> Any:
-        return await session.client.text_document_inline_completion_async(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line=2, character=character),
-                context=types.InlineCompletionContext(
-                    trigger_kind=types.InlineCompletionTriggerKind.Automatic
-                ),
-            )
-        )
+        return await session.ghost(uri, 2, character)
 
     first = await ghost(2)
     calls = session.scripted.completions
@@ -204,32 +195,13 @@ async def test_ghost_text_is_cached_by_version_and_position(session: Session) ->
     assert session.scripted.completions == calls + 1
     # a null goal is never cached: outside the block it is asked (and null) each time
     session.change(uri, "-- x\n" + text)
-    assert (
-        await session.client.text_document_inline_completion_async(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line=0, character=3),
-                context=types.InlineCompletionContext(
-                    trigger_kind=types.InlineCompletionTriggerKind.Automatic
-                ),
-            )
-        )
-        is None
-    )
+    assert await session.ghost(uri, 0, 3) is None
 
 
 async def test_after_by_and_enter_the_ghost_text_is_indented(session: Session) -> None:
     text = "theorem w (p q : Prop) (hq : q) : q := by\n\n"
     uri = session.open("h.lean", text)
-    res = await session.client.text_document_inline_completion_async(
-        types.InlineCompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=1, character=0),
-            context=types.InlineCompletionContext(
-                trigger_kind=types.InlineCompletionTriggerKind.Automatic
-            ),
-        )
-    )
+    res = await session.ghost(uri, 1, 0)
     assert res is not None and res.items[0].insert_text == "  exact hq"
 
 
