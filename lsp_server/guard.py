@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 
@@ -80,7 +80,3 @@ def raise_bad_request(refusal: Refusal | None) -> None:
     """A refusal that says the request itself is invalid becomes InvalidParams."""
     if refusal is not None and refusal.kind == "bad_request":
         raise JsonRpcInvalidParams(refusal.message)
-
-
-def bad_params(message: str) -> Any:
-    raise JsonRpcInvalidParams(message)

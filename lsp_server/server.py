@@ -61,7 +61,8 @@ class LeanstepServer(LanguageServer):
     # --- transport ---------------------------------------------------------------------------
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
-        """pygls's stdio loop, with the resynchronising reader (`lsp_server.framing`)."""
+        """pygls's stdio loop, with the resynchronising reader (`lsp_server.framing`, which
+        says why pygls's own loop is replaced)."""
         import sys
         from threading import Event
 
@@ -78,6 +79,25 @@ class LeanstepServer(LanguageServer):
             pass
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """pygls's TCP server, with the resynchronising reader."""
+        from threading import Event
+
+        self._stop_event = stop = Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await run_resynchronising(stop, reader, self.protocol)
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def serve() -> None:
+            server = await asyncio.start_server(connection, host, port)
+            log.info("serving on %s:%s", host, port)
+            async with server:
+                await server.serve_forever()
+
+        asyncio.run(serve())
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Out-of-band errors go to the log, not to popups (requests get error responses)."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 from hypothesis import given, settings
@@ -172,3 +174,33 @@ def test_the_stdio_server_is_not_wedged_by_a_bad_header() -> None:
     by_id = responses(sink.messages())
     assert by_id[1]["result"] == []
     assert by_id[None]["error"]["code"] == -32700
+
+
+def test_the_tcp_server_resynchronises_too() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prover_core", "serve", "--tcp", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the TCP server did not start")
+        with conn:
+            conn.sendall(INIT + b"junk Content-Length: 1x\r\n\r\n{" + frame(code_action(1)))
+            data = b""
+            while b'"id": 1' not in data and b'"id":1' not in data:
+                chunk = conn.recv(65536)
+                assert chunk, data
+                data += chunk
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert b'"result": []' in data or b'"result":[]' in data
