@@ -116,7 +116,7 @@ async def bench_suggest(
         t0 = time.perf_counter()
         res = await service.suggest(SUGGEST_FILE, 3, 2, n=16)
         wall = time.perf_counter() - t0
-        assert res.error is None and len(res.suggestions) == 16, res
+        assert res.refusal is None and len(res.suggestions) == 16, res
         return {"lean_s": res.lean_s, "wall_s": wall}
     finally:
         await service.aclose()

@@ -11,7 +11,8 @@ from prover_core.lean.decl import (
     find_declaration,
     resolve,
 )
-from prover_core.lean.target import find_target
+from prover_core.placement import find_target
+from prover_core.types import Refusal
 
 COMMENTED = """/- old attempt
 theorem foo (p : Prop) (hp : p) : p := hp
@@ -100,7 +101,7 @@ def test_a_name_declared_twice_is_ambiguous() -> None:
     assert e.value.reason == "ambiguous"
     with pytest.raises(DeclarationLookupError):
         find_declaration(text, "foo")
-    assert isinstance(find_target(text, "foo", None, None), str)
+    assert isinstance(find_target(text, "foo", None, None), Refusal)
 
 
 def test_a_def_and_a_theorem_of_the_same_name_are_ambiguous() -> None:
@@ -174,12 +175,14 @@ def test_declaration_at_and_targets_never_point_into_comments() -> None:
     offset = COMMENTED.index("hp\n-/")
     assert declaration_at(COMMENTED, offset) is None
     t = find_target(COMMENTED, "foo", None, None)
-    assert not isinstance(t, str)
+    assert not isinstance(t, Refusal)
     assert t.sorry_start == COMMENTED.rindex("sorry")
     line = COMMENTED.count("\n", 0, COMMENTED.index("theorem bar"))
-    assert find_target(COMMENTED, None, line, 10) == "the position is not inside a theorem"
+    assert find_target(COMMENTED, None, line, 10) == Refusal(
+        "no_theorem", "the position is not inside a theorem"
+    )
 
 
 def test_a_sorry_in_a_comment_is_not_a_target() -> None:
     text = "theorem t : True := by\n  -- sorry\n  trivial\n"
-    assert find_target(text, "t", None, None) == "t has no sorry to prove"
+    assert find_target(text, "t", None, None) == Refusal("no_sorry", "t has no sorry to prove")
