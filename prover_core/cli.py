@@ -266,10 +266,7 @@ def prove(
     if write:
         from prover_core.write_back import write_proof
 
-        ed = result.edit
-        refused = asyncio.run(
-            write_proof(file, source, ed.start, ed.end, ed.new_text, cfg.lean, _cwd(cfg, file))
-        )
+        refused = asyncio.run(write_proof(file, source, result, cfg.lean, _cwd(cfg, file)))
         if refused is not None:
             raise _fail(refused)
         typer.echo(f"wrote the verified proof to {file} (backup: {file}.bak)")

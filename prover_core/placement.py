@@ -35,6 +35,12 @@ def decl_text(text: str, decl: Declaration) -> str:
     return text[decl.start : decl.end].rstrip()
 
 
+def verified_text(text: str, decl: Declaration) -> str:
+    """What a proof of `decl` was verified against: the file up to the declaration's end (the
+    verifier elaborates everything before the theorem, so a change there can change it)."""
+    return text[: decl.end].rstrip()
+
+
 def make_edit(text: str, start: int, end: int, new_text: str) -> TextEdit:
     def lc(off: int) -> tuple[int, int]:
         line = text.count("\n", 0, off)
@@ -82,14 +88,14 @@ def relocate_edit(old: str, new: str, edit: TextEdit) -> TextEdit | None:
     decl = declaration_at(old, edit.start)
     if decl is None or decl.name is None:
         return None
-    moved = _lookup(new, decl.name)
+    moved = lookup(new, decl.name)
     if isinstance(moved, Refusal) or decl_text(new, moved) != decl_text(old, decl):
         return None
     shift = moved.start - decl.start
     return make_edit(new, edit.start + shift, edit.end + shift, edit.new_text)
 
 
-def _lookup(text: str, name: str) -> Declaration | Refusal:
+def lookup(text: str, name: str) -> Declaration | Refusal:
     """The declaration whose full name is `name` (`decl.resolve`), or why there is none."""
     try:
         return resolve(text, name)
@@ -113,7 +119,7 @@ def find_target(
     """The `sorry` to replace (by theorem name, or at a 0-based position: on, inside or after
     it, or the declaration's only one), or a refusal saying why there is none."""
     if theorem is not None:
-        named = _lookup(text, theorem)
+        named = lookup(text, theorem)
         if isinstance(named, Refusal):
             return named
         decl = named
@@ -143,7 +149,7 @@ def sketch_target(
     """The declaration to sketch and the tactics its proof has before the cursor's line
     (kept; the plan goes after them)."""
     if theorem is not None:
-        named = _lookup(text, theorem)
+        named = lookup(text, theorem)
         return named if isinstance(named, Refusal) else (named, ())
     offset = position_offset(text, line, column)
     if isinstance(offset, Refusal):

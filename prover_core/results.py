@@ -117,9 +117,9 @@ SEARCH_STATUS: dict[str, ProveStatus] = {
 
 @dataclass
 class ProveResult:
-    """`edit` only for a verified proof; `verified_on` is the declaration text (from its
-    start to its end) the proof was verified in, so a later placement can tell whether the
-    declaration changed since."""
+    """`edit` only for a verified proof; `verified_on` is the file up to the declaration's
+    end as the proof was verified in it (`placement.verified_text`), so a later placement can
+    tell whether what the proof depends on changed since."""
 
     proved: bool
     edit: TextEdit | None = None

@@ -14,27 +14,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from prover_core.anchoring import place_proof, verified_edit
 from prover_core.config import Config, SearchConfig
 from prover_core.cursor import (
     CursorTarget,
     Mode,
     locate,
 )
-from prover_core.lean.decl import declaration_at, find_declaration, offset_of
+from prover_core.lean.decl import offset_of
 from prover_core.lean.goal_at import goal_at, split_imports
 from prover_core.lean.group import TacticRunner
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
-from prover_core.lean.verify import Verdict, verify_proof
 from prover_core.placement import (
     SorryTarget,
-    decl_text,
     find_target,
     make_edit,
-    proof_edit,
     sketch_target,
-    sorry_target,
+    verified_text,
 )
 from prover_core.policy.batcher import participant
 from prover_core.policy.factory import sampling_of
@@ -349,7 +347,7 @@ class Service:
                 status=status,
                 anchor=anchor,
             )
-        edit, verdict = await self._verified_edit(text, target, result.proof)
+        edit, verdict = await verified_edit(self.config.lean, self.cwd, text, target, result.proof)
         if not verdict.ok:
             return ProveResult(
                 False,
@@ -370,58 +368,14 @@ class Service:
             "proved and verified",
             "proved",
             anchor,
-            decl_text(text, target.decl),
+            verified_text(text, target.decl),
         )
-
-    async def _verified_edit(
-        self, text: str, target: SorryTarget, proof: tuple[str, ...]
-    ) -> tuple[TextEdit, Verdict]:
-        """The edit putting `proof` in place of the target `sorry`, and the fresh-process
-        verdict on the whole file up to the declaration with that edit applied."""
-        edit = proof_edit(text, target, proof)
-        new_decl = declaration_at(edit.apply(text), target.decl.start)
-        assert new_decl is not None
-        verdict = await verify_proof(
-            self.config.lean,
-            text[: target.decl.start],
-            target.decl.head,
-            new_decl.proof,
-            candidate_head=new_decl.head,
-            cwd=self.cwd,
-        )
-        return edit, verdict
 
     async def place(
         self, text: str, anchor: Anchor, proof: tuple[str, ...], verified_on: str | None
     ) -> PlaceResult:
-        """The edit putting a found proof at its anchor in `text` (the current text). The
-        declaration and its `sorry` are found again by name and index; when the declaration's
-        text differs from `verified_on` (or that is unknown) the proof is verified again on
-        `text`, and withheld when it no longer checks. Changes outside the declaration
-        never stop it."""
-        decl = find_declaration(text, anchor.declaration)
-        if decl is None:
-            return PlaceResult(
-                None, "withheld", f"{anchor.declaration} is no longer in the file; proof withheld"
-            )
-        target = sorry_target(text, decl, anchor.sorry)
-        if isinstance(target, Refusal):
-            return PlaceResult(
-                None,
-                "withheld",
-                f"the `sorry` of {anchor.declaration} the proof was for is gone: proof withheld",
-            )
-        if verified_on is not None and decl_text(text, decl) == verified_on:
-            return PlaceResult(proof_edit(text, target, proof), "placed", "proved and verified")
-        edit, verdict = await self._verified_edit(text, target, proof)
-        if not verdict.ok:
-            return PlaceResult(
-                None,
-                "withheld",
-                f"{anchor.declaration} changed during the search and the proof no longer "
-                f"checks ({verdict.check}): proof withheld",
-            )
-        return PlaceResult(edit, "placed", "proved, and verified again on the changed declaration")
+        """A found proof placed at its anchor in the current `text` (`anchoring`)."""
+        return await place_proof(self.config.lean, self.cwd, text, anchor, proof, verified_on)
 
     # --- sketch ----------------------------------------------------------------------------
 
