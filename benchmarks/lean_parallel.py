@@ -26,14 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prover_core.config import Config, LeanConfig, SearchConfig
+from prover_core.config import STANDIN_COMMAND, Config, LeanConfig, SearchConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.policy.protocol import Sampling
@@ -87,8 +86,7 @@ class AlivePolicy:
 
 def lean_config(latency_ms: float, processes: int, transfer: str) -> LeanConfig:
     return LeanConfig(
-        repl_command=(sys.executable, "-m", "prover_core.propositional", "--latency-ms",
-                      str(latency_ms)),
+        repl_command=(*STANDIN_COMMAND, "--latency-ms", str(latency_ms)),
         memory_limit_mb=None,
         pool_size=processes,
         processes_per_header=processes,

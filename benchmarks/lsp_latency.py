@@ -24,6 +24,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from prover_core.config import STANDIN_COMMAND
 from prover_core.policy.tiny import build_tiny_policy
 from prover_core.propositional.generator import write_corpus
 from training.records import atomic_write_json
@@ -42,8 +43,7 @@ def pct(xs: list[float], q: float) -> float:
 
 
 async def measure(root: Path, model: Path, args: argparse.Namespace) -> dict[str, Any]:
-    standin = [sys.executable, "-m", "prover_core.propositional", "--latency-ms",
-               str(args.latency_ms)]  # fmt: skip
+    standin = [*STANDIN_COMMAND, "--latency-ms", str(args.latency_ms)]
     (root / "leanstep.toml").write_text(
         "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in standin) + "]\n"
         f'[policy]\nbackend = "hf"\nmodel = "{model}"\ndevice = "cpu"\ndtype = "float32"\n'
@@ -53,7 +53,7 @@ async def measure(root: Path, model: Path, args: argparse.Namespace) -> dict[str
     client.feature("leanstep/status")(lambda params: None)
     logs: list[tuple[str, float, float, float]] = []
 
-    await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
+    await client.start_io(sys.executable, "-m", "lsp_server", "serve", "--stdio")
     stderr = client._server.stderr if client._server is not None else None
     assert stderr is not None
 

@@ -16,12 +16,11 @@ import asyncio
 import json
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from prover_core.config import LeanConfig
+from prover_core.config import STANDIN_COMMAND, LeanConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.types import Advanced
@@ -33,7 +32,7 @@ HEADER = "-- header\nset_option maxHeartbeats 400000\n"
 
 
 def standin(latency_ms: float) -> tuple[str, ...]:
-    return (sys.executable, "-m", "prover_core.propositional", "--latency-ms", str(latency_ms))
+    return (*STANDIN_COMMAND, "--latency-ms", str(latency_ms))
 
 
 def pct(xs: list[float], q: float) -> float:

@@ -23,14 +23,13 @@ import argparse
 import asyncio
 import itertools
 import json
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prover_core.config import LeanConfig, SearchConfig
+from prover_core.config import STANDIN_COMMAND, LeanConfig, SearchConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.policy.batcher import BatchingGenerator
 from prover_core.policy.hf import HfTacticGenerator
@@ -83,7 +82,7 @@ async def run_level(
     policy = BatchingGenerator(
         backend, max_batch=args.max_batch, max_wait_s=args.max_wait_ms / 1e3, max_concurrent=slots
     )
-    cmd = (sys.executable, "-m", "prover_core.propositional", "--latency-ms", str(args.latency_ms))
+    cmd = (*STANDIN_COMMAND, "--latency-ms", str(args.latency_ms))
     pool = ReplPool(
         LeanConfig(repl_command=cmd, memory_limit_mb=None, pool_size=args.repls,
                    processes_per_header=args.repls)

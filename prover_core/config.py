@@ -9,6 +9,7 @@ Unknown keys and bad values raise `ConfigError` naming the key.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from prover_core.textfile import read_utf8
 
 ENV_PREFIX = "LEANSTEP_"
 CONFIG_NAME = "leanstep.toml"
+# The propositional stand-in REPL (`prover_core.propositional`), run by this interpreter. Named
+# here so that starting it never imports the stand-in package.
+STANDIN_COMMAND: tuple[str, ...] = (sys.executable, "-m", "prover_core.propositional")
 
 
 class _Section(BaseModel):

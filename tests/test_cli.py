@@ -13,7 +13,7 @@ import pytest
 from tests.support.scripted_openai import scripted_openai
 from tests.support.standin import STANDIN
 
-LEANSTEP = [sys.executable, "-m", "prover_core"]
+LEANSTEP = [sys.executable, "-m", "lsp_server"]
 
 FILE = """theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by
   sorry

@@ -9,8 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from lsp_server.cli.config_text import sections
 from prover_core.config import Config, LeanConfig, load_config
-from prover_core.config_text import sections
 from prover_core.repl_setup import repl_problem, requires_repl
 from tests.support.cli import leanstep
 

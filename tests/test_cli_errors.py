@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from prover_core.cli_edge import run_app
+from lsp_server.cli.edge import run_app
 from prover_core.errors import ConfigError
 from tests.support.cli import leanstep
 from tests.support.standin import STANDIN

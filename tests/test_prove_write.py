@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.support.scripted_openai import scripted_openai
 from tests.support.standin import STANDIN
 
-LEANSTEP = [sys.executable, "-m", "prover_core"]
+LEANSTEP = [sys.executable, "-m", "lsp_server"]
 REAL = "theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  sorry\n"
 OLD = "/- old attempt\ntheorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  sorry\n-/\n"
 

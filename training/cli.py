@@ -50,16 +50,12 @@ def parse_budget(text: str) -> tuple[int, int]:
 
 
 def _lean_config(config: Path | None, standin: bool, near: Path) -> Any:
-    import sys as _sys
-
     from prover_core.config import find_project_config, load_config
 
     if standin:
-        from prover_core.config import LeanConfig
+        from prover_core.config import STANDIN_COMMAND, LeanConfig
 
-        return LeanConfig(
-            repl_command=(_sys.executable, "-m", "prover_core.propositional"), memory_limit_mb=None
-        )
+        return LeanConfig(repl_command=STANDIN_COMMAND, memory_limit_mb=None)
     path = config if config is not None else find_project_config(near.resolve())
     return load_config(path).lean
 

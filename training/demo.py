@@ -10,12 +10,11 @@ Qwen2 with a byte-level BPE tokenizer trained on the training side of the corpus
 from __future__ import annotations
 
 import asyncio
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from prover_core.config import LeanConfig
+from prover_core.config import STANDIN_COMMAND, LeanConfig
 from training.config import (
     FilterConfig,
     FinetuneConfig,
@@ -27,7 +26,7 @@ from training.config import (
 from training.records import read_jsonl, read_records, write_records
 
 STANDIN = LeanConfig(
-    repl_command=(sys.executable, "-m", "prover_core.propositional"),
+    repl_command=STANDIN_COMMAND,
     memory_limit_mb=None,
     timeout_s=60.0,
     header_timeout_s=60.0,

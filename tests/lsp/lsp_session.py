@@ -140,7 +140,7 @@ async def lsp_session(
         options: dict[str, Any] = {"inline": {"debounceMs": 10}}
         if planner:
             options["planner"] = {"endpoint": scripted.url, "model": "planner"}
-        await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
+        await client.start_io(sys.executable, "-m", "lsp_server", "serve", "--stdio")
         stderr = client._server.stderr if client._server is not None else None
         assert stderr is not None
 

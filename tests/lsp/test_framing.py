@@ -155,7 +155,7 @@ def test_after_any_junk_a_valid_request_is_answered(chunks: list[bytes]) -> None
 
 def test_the_stdio_server_is_not_wedged_by_a_bad_header() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prover_core", "serve", "--stdio"],
+        [sys.executable, "-m", "lsp_server", "serve", "--stdio"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -181,7 +181,7 @@ def test_the_tcp_server_resynchronises_too() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prover_core", "serve", "--tcp", str(port)],
+        [sys.executable, "-m", "lsp_server", "serve", "--tcp", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -38,7 +38,7 @@ class Driver:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     async def _start(self, root: Path) -> None:
-        await self.client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
+        await self.client.start_io(sys.executable, "-m", "lsp_server", "serve", "--stdio")
         await self.client.initialize_async(
             types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri())
         )

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LEANSTEP = [sys.executable, "-m", "prover_core"]
+LEANSTEP = [sys.executable, "-m", "lsp_server"]
 
 
 def leanstep(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from prover_core.config import LeanConfig
+from prover_core.config import STANDIN_COMMAND, LeanConfig
 
-STANDIN = (sys.executable, "-m", "prover_core.propositional")
+STANDIN = STANDIN_COMMAND
 
 
 def standin_config(*flags: str, **overrides: Any) -> LeanConfig:

@@ -43,10 +43,10 @@ describe('serverCommand', () => {
     it('runs leanstep serve --stdio by default', () => {
         assert.deepEqual(serverCommand(base, '/w', '/home/u'), { command: 'leanstep', args: ['serve', '--stdio'] });
     });
-    it('runs python -m prover_core when pythonPath is set', () => {
+    it('runs python -m lsp_server when pythonPath is set', () => {
         assert.deepEqual(serverCommand({ ...base, pythonPath: '${workspaceFolder}/.venv/bin/python' }, '/w', '/home/u'), {
             command: '/w/.venv/bin/python',
-            args: ['-m', 'prover_core', 'serve', '--stdio'],
+            args: ['-m', 'lsp_server', 'serve', '--stdio'],
         });
     });
     it('expands ~ and ${workspaceFolder} in the executable', () => {

@@ -89,7 +89,7 @@ export function expandPath(path: string, workspaceFolder: string | undefined, ho
 }
 
 /**
- * The server process: `<pythonPath> -m prover_core <serverArgs…>` when `pythonPath` is set,
+ * The server process: `<pythonPath> -m lsp_server <serverArgs…>` when `pythonPath` is set,
  * else `<serverPath> <serverArgs…>` (by default `leanstep serve --stdio`).
  */
 export function serverCommand(
@@ -99,7 +99,7 @@ export function serverCommand(
 ): ServerCommand {
     const args = settings.serverArgs.map((a) => expandPath(a, workspaceFolder, undefined));
     if (settings.pythonPath !== null) {
-        return { command: expandPath(settings.pythonPath, workspaceFolder, home), args: ['-m', 'prover_core', ...args] };
+        return { command: expandPath(settings.pythonPath, workspaceFolder, home), args: ['-m', 'lsp_server', ...args] };
     }
     return { command: expandPath(settings.serverPath, workspaceFolder, home), args };
 }

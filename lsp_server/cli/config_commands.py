@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from prover_core.cli_checks import check_model
+from lsp_server.cli.checks import check_model
+from lsp_server.cli.config_text import effective, init_text, show_json, show_text
 from prover_core.config import (
     CONFIG_NAME,
+    STANDIN_COMMAND,
     Origin,
     build_config,
     config_layers,
@@ -19,13 +20,10 @@ from prover_core.config import (
     parse_config,
     user_config_path,
 )
-from prover_core.config_text import effective, init_text, show_json, show_text
 from prover_core.errors import InputError
 from prover_core.repl_setup import find_lakefile, repl_setup
 
 config_app = typer.Typer(help="Inspect leanstep's configuration.", no_args_is_help=True)
-
-STANDIN_REPL = (sys.executable, "-m", "prover_core.propositional")
 
 
 def policy_flags(
@@ -87,7 +85,7 @@ def init(
     advice = None
     settings: dict[str, Any] = {}
     if standin:
-        settings["lean.repl_command"] = list(STANDIN_REPL)
+        settings["lean.repl_command"] = list(STANDIN_COMMAND)
     else:
         setup = repl_setup(folder.resolve())
         if setup.lakefile is None:

@@ -1,7 +1,7 @@
 """The `leanstep` command line. Parses arguments, builds the config once, calls the core.
 
-The CLI is the program's edge: it is the one place that may also reach the `lsp_server` and
-`training` packages (their commands are imported lazily, only when invoked).
+The CLI is the composition root: the one place that reaches the core, the language server,
+`training` and the stand-in together (their commands are imported lazily, only when invoked).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from prover_core.cli_checks import check_count, check_model
-from prover_core.cli_config import policy_flags, register_config_commands
-from prover_core.cli_edge import run_app
+from lsp_server.cli.checks import check_count, check_model
+from lsp_server.cli.config_commands import policy_flags, register_config_commands
+from lsp_server.cli.edge import run_app
 from prover_core.config import Config, Layer, build_config, config_layers, find_project_config
 from prover_core.errors import InputError
 from prover_core.textfile import read_utf8
@@ -209,7 +209,7 @@ def suggest(
     if as_json:
         typer.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
     else:
-        from prover_core.cli_render import render_suggestions
+        from lsp_server.cli.render import render_suggestions
 
         render_suggestions(result)
     if result.refusal is not None:
@@ -235,7 +235,7 @@ def prove(
     endpoint: EndpointOpt = None,
 ) -> None:
     """Best-first search for a sorry; only a verified proof is printed or written."""
-    from prover_core.cli_render import SearchProgress, render_prove
+    from lsp_server.cli.render import SearchProgress, render_prove
     from prover_core.fileio import check_writable, read_source
 
     cfg = _service_config(config, file, backend, model, endpoint)
