@@ -77,7 +77,7 @@ def test_tiny_model_loss_falls_on_fixed_pairs(
 
     cfg = FinetuneConfig(lr=1e-2, epochs=1, min_steps=30, batch_size=8)
     out = tmp_path / "tuned"
-    result = finetune(tiny_model, out, pairs, cfg, base=tiny_model, seed=0, device="cpu")
+    result = finetune(tiny_model, out, pairs, cfg, seed=0, device="cpu")
     assert result.steps == 30
     before, after = mean_loss(tiny_model), mean_loss(out)
     assert after < 0.6 * before
@@ -87,8 +87,8 @@ def test_tiny_model_loss_falls_on_fixed_pairs(
 def test_same_seed_same_weights(tiny_model: Path, seed_file: Path, tmp_path: Path) -> None:
     pairs = [(r.state, r.tactic) for r in read_records(seed_file)][:16]
     cfg = FinetuneConfig(lr=1e-3, epochs=2, batch_size=4, grad_accum=2)
-    a = finetune(tiny_model, tmp_path / "a", pairs, cfg, base=tiny_model, seed=5, device="cpu")
-    b = finetune(tiny_model, tmp_path / "b", pairs, cfg, base=tiny_model, seed=5, device="cpu")
+    a = finetune(tiny_model, tmp_path / "a", pairs, cfg, seed=5, device="cpu")
+    b = finetune(tiny_model, tmp_path / "b", pairs, cfg, seed=5, device="cpu")
     assert a.last_loss == b.last_loss
     wa = (tmp_path / "a" / "model.safetensors").read_bytes()
     assert wa == (tmp_path / "b" / "model.safetensors").read_bytes()
@@ -101,10 +101,10 @@ def test_lora_trains_a_fresh_adapter_and_merges(
     pairs = [(r.state, r.tactic) for r in read_records(seed_file)][:16]
     cfg = FinetuneConfig(method="lora", lr=1e-2, epochs=1, min_steps=10, batch_size=8, lora_rank=4)
     out = tmp_path / "lora"
-    finetune(tiny_model, out, pairs, cfg, base=tiny_model, seed=0, device="cpu", fresh_adapter=True)
+    finetune(tiny_model, out, pairs, cfg, seed=0, device="cpu", fresh_adapter=True)
     assert (out / "adapter_config.json").exists()
     assert not (out / "model.safetensors").exists()  # the adapter only
     again = tmp_path / "lora2"
-    finetune(out, again, pairs, cfg, base=tiny_model, seed=1, device="cpu")  # continues it
+    finetune(out, again, pairs, cfg, seed=1, device="cpu")  # continues it
     model, _ = load_for_inference(again, "cpu", "float32")
     assert not any("lora" in n for n, _ in model.named_parameters())  # merged

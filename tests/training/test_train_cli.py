@@ -33,7 +33,9 @@ def test_budget_notation() -> None:
 
 def test_extract_replays_a_corpus(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "recs.jsonl"
-    result = runner.invoke(_app(), ["extract", str(corpus), "--out", str(out), "--split", "test"])
+    result = runner.invoke(
+        _app(), ["extract", str(corpus), "--out", str(out), "--split", "test", "--standin"]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     test_names = {p.name for p in load_problems(corpus, "test")}
