@@ -30,6 +30,28 @@ STANDIN_MODULE = "prover_core.propositional"
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _over_defaults(cls, data: Any) -> Any:
+        """A partial sub-section is read over the field's default (`[evaluate]` with only
+        `attempts` keeps the evaluation's temperature), not over its class's defaults."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, f in cls.model_fields.items():
+            given = out.get(name)
+            if isinstance(given, dict) and isinstance(f.default, BaseModel):
+                out[name] = _deep_merge(f.default.model_dump(), given)
+        return out
+
+
+def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in update.items():
+        old = out.get(k)
+        out[k] = _deep_merge(old, v) if isinstance(old, dict) and isinstance(v, dict) else v
+    return out
+
 
 class FinetuneConfig(_Section):
     """One supervised fine-tuning stage (SFT, an inner-loop round, or a retraining).

@@ -121,6 +121,7 @@ def load_trainable(
     if config.method == "full":
         if is_lora_checkpoint(start):
             model, _ = load_for_inference(start, str(device), "float32")
+            model.requires_grad_(True)  # peft froze the base weights it merged into
             return model, start
         return _from_pretrained(start, torch.float32, device), start
     from peft import LoraConfig, PeftModel, get_peft_model
