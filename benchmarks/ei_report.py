@@ -56,9 +56,9 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "# Expert iteration on the propositional stand-in",
         "",
-        f"Produced by `{results['command']}` at commit `{code['commit'][:12]}`"
-        + (f" with uncommitted changes `{code['dirty']}`" if code["dirty"] else "")
-        + f", {results['machine']['cpus']} CPUs, {results['machine']['jobs']} processes, "
+        f"Produced by `{results['command']}` at commit `{code['commit'][:12] or 'unknown'}` "
+        f"(source hash `{code['source_sha256']}`), {results['machine']['cpus']} CPUs, "
+        f"{results['machine']['jobs']} processes, "
         f"{results['wall_s'] / 60:.1f} min in all. This file is written by the script.",
         "",
         f"Per seed: a corpus of {cfg['theorems']} theorems (about 75% to prove, 25% held out), "
@@ -144,10 +144,10 @@ def _scale_note(
         "",
         "## Scale",
         "",
-        f"An inner round here harvests {per_round:.0f} tactics on average and the corpus has "
-        f"{results['settings']['theorems']} theorems. The paper filters and retrains on "
-        "millions of tactics, where the band's tails are mastered or noisy; at tens per round "
-        "a quantile cut removes scarce data. This benchmark measured one corpus size, so it "
-        "does not show the size at which filtering or retraining starts to help; a larger "
+        f"An inner round here harvests {per_round:.0f} tactics on average from a corpus of "
+        f"{results['settings']['theorems']} theorems; the paper filters and retrains on "
+        "millions of tactics, where the band's tails are mastered or noisy. This run measured "
+        "one corpus size, so it does not show the size at which filtering or retraining "
+        "starts to help; runs with a larger "
         "`--theorems` run would.",
     ]

@@ -40,18 +40,19 @@ from training.records import atomic_write_json, atomic_write_text  # noqa: E402
 
 
 def code_version() -> dict[str, str]:
-    """The commit, and a hash of uncommitted changes to tracked files ("" when clean)."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
-        ).stdout
-
-    diff = git("diff", "HEAD", "--", ".")
-    return {
-        "commit": git("rev-parse", "HEAD").strip(),
-        "dirty": hashlib.sha256(diff.encode()).hexdigest()[:12] if diff else "",
-    }
+    """The git commit ("" outside a checkout) and a hash of the code that runs (every .py
+    under prover_core, training and benchmarks): the hash decides what may be resumed."""
+    h = hashlib.sha256()
+    for top in ("prover_core", "training", "benchmarks"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = ""
+    return {"commit": commit, "source_sha256": h.hexdigest()[:16]}
 
 
 def _threads() -> None:
@@ -108,9 +109,9 @@ def run_variant(seed: int, variant: str, out: str, args: dict[str, Any]) -> dict
 
 
 def _open_out(out: Path, version: dict[str, str], settings: dict[str, Any]) -> Path:
-    """`out/<commit>[-<dirty>]`; refuses a folder made by other code or other settings."""
-    name = version["commit"][:12] + (f"-{version['dirty']}" if version["dirty"] else "")
-    folder = out / name
+    """`out/<source hash>`: runs made by other code are never resumed; a folder of this code
+    made with other settings is refused."""
+    folder = out / version["source_sha256"]
     meta = folder / "meta.json"
     mine = {"code": version, "settings": settings}
     if meta.exists():
