@@ -149,5 +149,5 @@ def _scale_note(
         "millions of tactics, where the band's tails are mastered or noisy. This run measured "
         "one corpus size, so it does not show the size at which filtering or retraining "
         "starts to help; runs with a larger "
-        "`--theorems` run would.",
+        "`--theorems` would.",
     ]
