@@ -37,9 +37,9 @@ class Step:
     n_tokens: int
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Attempt:
-    """One search for one problem."""
+    """One search for one problem (fields by name only: several share a type)."""
 
     problem: str
     attempt: int
