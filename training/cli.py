@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from training.config import SearchStage
     from training.evaluate import ProblemResult
     from training.problems import Problem
+    from training.results import RoundRow
 
 RayOpt = Annotated[
     str | None,
@@ -59,6 +60,15 @@ def _lean_config(config: Path | None, standin: bool, near: Path) -> LeanConfig:
     return _project_config(config, standin, near).lean
 
 
+def _rset(row: RoundRow) -> str:
+    """A retraining's set: its size and the share of training theorems it covers."""
+    if row.kind != "retrain":
+        return ""
+    return (
+        f" (retrain set {row.retrain_records} records, {100 * row.retrain_coverage:.0f}% covered)"
+    )
+
+
 def _quiet_hf() -> None:
     from transformers.utils import logging as hf_logging
 
@@ -91,7 +101,7 @@ def train_cmd(
     _quiet_hf()
     history = train(cfg, resume=resume is not None, ray_address=ray_address)
     for h in history:
-        typer.echo(f"round {h.round} ({h.kind}): pass rate {100 * h.pass_rate:.1f}%")
+        typer.echo(f"round {h.round} ({h.kind}): pass rate {100 * h.pass_rate:.1f}%{_rset(h)}")
     typer.echo(f"run: {cfg.run_dir} (summary.md, pass_rate.png, tb/); best: models/best")
 
 
@@ -259,7 +269,7 @@ def demo_cmd(
         typer.echo(
             f"  round {h.round} {h.kind:<8} {100 * h.pass_rate:5.1f}% "
             f"({h.proved_eval}/{h.eval_problems})  pool proved {h.pool_proved}, "
-            f"kept {h.kept} tactics"
+            f"kept {h.kept} tactics{_rset(h)}"
         )
     typer.echo("\n" + example_proof(cfg, history))
     typer.echo(f"\nplots: {cfg.run_dir / 'pass_rate.png'}, {cfg.run_dir}/rounds/*/*-ppl.png")
