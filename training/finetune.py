@@ -32,6 +32,7 @@ import torch
 from prover_core.errors import ConfigError
 from prover_core.policy.prompts import render_prompt
 from training.config import FinetuneConfig
+from training.results import FinetuneResult
 
 META = "leanstep_model.json"
 Log = Callable[[str, float, int], None]
@@ -177,20 +178,6 @@ def export_merged(src: Path, out: Path) -> None:
     (tmp / META).write_text(json.dumps({"kind": "full", "base": str(src.resolve())}) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
-
-
-@dataclass(frozen=True)
-class FinetuneResult:
-    steps: int
-    examples: int
-    skipped_long: int
-    target_tokens: int
-    first_loss: float
-    last_loss: float
-    seconds: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "tokens_per_s": self.target_tokens / max(self.seconds, 1e-9)}
 
 
 def finetune(

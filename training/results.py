@@ -54,9 +54,7 @@ class Kept(StepResult):
 
 
 @dataclass(frozen=True)
-class Tuned(StepResult):
-    round: int
-    pairs: int
+class FinetuneResult(StepResult):
     steps: int
     examples: int
     skipped_long: int
@@ -64,7 +62,17 @@ class Tuned(StepResult):
     first_loss: float
     last_loss: float
     seconds: float
-    tokens_per_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "tokens_per_s": self.target_tokens / max(self.seconds, 1e-9)}
+
+
+@dataclass(frozen=True)
+class Tuned(FinetuneResult):
+    """A fine-tuning step of the loop: the stage's result, its round and data size."""
+
+    round: int = 0
+    pairs: int = 0
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,10 @@ from training.config import (
     SearchStage,
     TrainConfig,
 )
-from training.finetune import FinetuneResult
 from training.generate import Attempt, Step
 from training.problems import Problem
 from training.records import Record, read_records, write_records
-from training.results import EvalSummary
+from training.results import EvalSummary, FinetuneResult
 
 TRAIN = ["a", "b", "c", "d", "e"]
 # (search kind, round) -> {theorem: proof length}; "reprove" runs with the best model
