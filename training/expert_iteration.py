@@ -39,7 +39,6 @@ from training.records import (
     Record,
     Source,
     atomic_write_jsonl,
-    atomic_write_text,
     dedup,
     file_sha256,
     read_jsonl,
@@ -50,6 +49,7 @@ from training.results import EvalSummary, Kept, ProofsFound, RetrainSet, RoundRo
 from training.rundir import RunDir
 from training.serving import load_policy
 from training.session import open_prover, prove_all
+from training.summary import write_summary
 
 log = logging.getLogger("leanstep.training")
 SEED_FILE = "data/seed.jsonl"
@@ -107,7 +107,10 @@ class ExpertIteration:
                 self._retrain_round(r)
             else:
                 self._inner_round(r)
-        self._write_summary()
+        write_summary(
+            self.run.root / "summary.md", self.cfg, len(self.train_problems),
+            len(self.eval_problems), st.history,
+        )  # fmt: skip
         self.run.close()
         return st.history
 
@@ -421,39 +424,8 @@ class ExpertIteration:
             }
         )
 
-    # --- summary ----------------------------------------------------------------------------
-    def _write_summary(self) -> None:
-        st = self.state
-        lines = [
-            f"# Expert-iteration run `{self.cfg.run_dir.name}`",
-            "",
-            f"Base model `{self.cfg.base_model}`; {len(self.train_problems)} problems to prove, "
-            f"{len(self.eval_problems)} held out; eval budget {self.cfg.evaluate.notation}"
-            f"{', proofs verified' if self.cfg.verify_proofs else ''}.",
-            "",
-            "| round | kind | model | held-out pass rate | pool proved | harvested | kept "
-            "| solved |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for h in st.history:
-            lines.append(
-                f"| {h.round} | {h.kind} | {h.model} | {100 * h.pass_rate:.1f}% "
-                f"({h.proved_eval}/{h.eval_problems}) | {h.pool_proved} | "
-                f"{h.harvested} | {h.kept} | {h.solved_total} |"
-            )
-        lines += [
-            "",
-            f"Best model: `{st.best}` ({100 * st.best_rate:.1f}%), also at `models/best`.",
-            "Figures: `pass_rate.png`, `rounds/*/*-ppl.png`; TensorBoard logs in `tb/`.",
-        ]
-        atomic_write_text(self.run.root / "summary.md", "\n".join(lines) + "\n")
-
 
 def train(
     cfg: TrainConfig, *, resume: bool = False, ray_address: str | None = None
 ) -> list[RoundRow]:
     return ExpertIteration(cfg, resume=resume, ray_address=ray_address).run_all()
-
-
-def load_history(run_dir: Path) -> list[RoundRow]:
-    return [RoundRow.from_json(d) for d in read_jsonl(run_dir / "metrics.jsonl")]
