@@ -1,14 +1,17 @@
 """The demo's playground: a folder where the trained model is used at once, as a user would.
 
 `write_playground` puts beside the demo run a `leanstep.toml` (the stand-in REPL, the run's
-`models/best` on the CPU) and an `Example.lean` of held-out theorems, each with a `sorry`:
-some the best model proved in its evaluation, some it did not. It returns the next steps to
-print. Only held-out theorems are used: the model never trained on them.
+`models/best` on the CPU, a wider search than the evaluation's) and an `Example.lean` of
+held-out theorems, each with a `sorry`: some the best model proved in its evaluation and
+`leanstep prove` proves again through the service, some it did not prove. It returns the next
+steps to print. Only held-out theorems are used: the model never trained on them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +36,9 @@ class Playground:
             [
                 f"Your playground: {self.folder}",
                 f"  {EXAMPLE}: {len(self.proved)} theorems the trained model proved in its "
-                f"evaluation ({', '.join(self.proved) or 'none'}), {len(self.unproved)} it did "
-                f"not ({', '.join(self.unproved) or 'none'}); each ends in `sorry`.",
+                f"evaluation and `leanstep prove` proved again just now "
+                f"({', '.join(self.proved) or 'none'}), {len(self.unproved)} it did not prove "
+                f"({', '.join(self.unproved) or 'none'}); each ends in `sorry`.",
                 "  leanstep.toml: the stand-in REPL and the model at run/models/best.",
                 "Next steps:",
                 f"  cd {self.folder}",
@@ -61,16 +65,53 @@ def _config_toml(model: Path, cfg: TrainConfig) -> str:
         f"temperature = {cfg.evaluate.temperature}\n"
         f"max_tokens = {cfg.evaluate.max_tokens}\n\n"
         "[search]\n"
-        f"width = {search.width}\n"
-        f"expansions = {search.expansions}\n"
+        f"width = {2 * search.width}\n"
+        f"expansions = {2 * search.expansions}\n"
     )
 
 
+Check = Callable[[Path, str, list[str]], list[str]]
+
+
+def service_proves(folder: Path, text: str, names: list[str]) -> list[str]:
+    """The theorems of `text` that `leanstep prove` proves with the folder's config now."""
+    from prover_core.config import load_config
+    from prover_core.service import build_service
+
+    config = load_config(folder / "leanstep.toml")
+
+    async def run() -> list[str]:
+        service = build_service(config, cwd=folder)
+        try:
+            return [n for n in names if (await service.prove(text, theorem=n)).proved]
+        finally:
+            await service.aclose()
+
+    return asyncio.run(run())
+
+
+def _text(problems: list[Problem]) -> tuple[str, int]:
+    """Example.lean's text and the 1-based line of its first `sorry`."""
+    lines = [
+        "-- leanstep demo: held-out theorems, never trained on. Fill a `sorry` with",
+        "-- `leanstep prove Example.lean --theorem NAME --write`, or in VS Code.",
+        "",
+    ]
+    for p in problems:
+        lines += [f"{p.head} := by", "  sorry", ""]
+    return "\n".join(lines), 5
+
+
 def write_playground(
-    folder: Path, cfg: TrainConfig, history: list[RoundRow], per_kind: int = 3
+    folder: Path,
+    cfg: TrainConfig,
+    history: list[RoundRow],
+    per_kind: int = 3,
+    check: Check = service_proves,
 ) -> Playground:
-    """`leanstep.toml` and `Example.lean` in `folder`; the best model's held-out results
-    pick the theorems (easiest proved ones, hardest unproved ones)."""
+    """`leanstep.toml` and `Example.lean` in `folder`. Proved: held-out theorems the best
+    model proved in evaluation that `check` (`leanstep prove`'s own path) proves again,
+    easiest first; unproved: the hardest it did not prove in evaluation."""
     best = cfg.run_dir / "models" / "best"
     rows = list(read_jsonl(cfg.run_dir / "eval" / history[-1].best / "results.jsonl"))
     by_name: dict[str, Problem] = {
@@ -78,17 +119,12 @@ def write_playground(
     }
     proved = sorted((r for r in rows if r["proved"]), key=lambda r: r["difficulty"] or 0)
     failed = sorted((r for r in rows if not r["proved"]), key=lambda r: -(r["difficulty"] or 0))
-    chosen = [r["name"] for r in proved[:per_kind]], [r["name"] for r in failed[:per_kind]]
-    lines = [
-        "-- leanstep demo: held-out theorems, never trained on. Fill a `sorry` with",
-        "-- `leanstep prove Example.lean --theorem NAME --write`, or in VS Code.",
-        "",
-    ]
-    first = 0
-    for name in [*chosen[0], *chosen[1]]:
-        lines += [f"{by_name[name].head} := by", "  sorry", ""]
-        first = first or len(lines) - 1
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(folder / "leanstep.toml", _config_toml(best.absolute(), cfg))
-    atomic_write_text(folder / EXAMPLE, "\n".join(lines))
-    return Playground(folder, chosen[0], chosen[1], first)
+    candidates = [r["name"] for r in proved[: 3 * per_kind]]
+    text, _ = _text([by_name[n] for n in candidates])
+    again = check(folder, text, candidates)[:per_kind]
+    unproved = [r["name"] for r in failed[:per_kind]]
+    text, first = _text([by_name[n] for n in [*again, *unproved]])
+    atomic_write_text(folder / EXAMPLE, text)
+    return Playground(folder, again, unproved, first)

@@ -33,15 +33,24 @@ def test_playground_points_the_cli_at_the_best_model(corpus: Path, tmp_path: Pat
         lean=STANDIN,
     )
     row = RoundRow(2, "inner", "r002", 0.4, 2, 5, 0, 0, 0, 0, best="r002")
-    pg = write_playground(tmp_path / "pg", cfg, [row])
+    checked: list[list[str]] = []
+
+    def check(folder: Path, text: str, names: list[str]) -> list[str]:
+        assert (folder / "leanstep.toml").is_file()  # `leanstep prove` runs on this config
+        assert all(f"theorem {n} " in text for n in names)
+        checked.append(names)
+        return names[1:]  # the first one is not proved again
+
+    pg = write_playground(tmp_path / "pg", cfg, [row], check=check)
 
     config = load_config(tmp_path / "pg" / "leanstep.toml")
     assert config.lean.repl_command == (sys.executable, "-m", "prover_core.propositional")
     assert config.policy.model == str(run / "models" / "best")
-    assert set(pg.proved) == {p.name for p in held_out[:2]}
+    assert set(checked[0]) == {p.name for p in held_out[:2]}  # proved in evaluation
+    assert pg.proved == checked[0][1:]
     assert set(pg.unproved) == {p.name for p in held_out[2:]}
     in_file = load_problems(tmp_path / "pg" / "Example.lean")  # every theorem ends in sorry
-    assert {p.name for p in in_file} == {p.name for p in held_out}
+    assert [p.name for p in in_file] == [*pg.proved, *pg.unproved]
     lines = (tmp_path / "pg" / "Example.lean").read_text().splitlines()
     assert lines[pg.first_sorry_line - 1] == "  sorry"
     steps = pg.next_steps()
