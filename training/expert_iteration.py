@@ -8,7 +8,8 @@ When the pass rate has not gained `plateau_delta` over the best for `plateau_pat
 rounds, a retraining round:
 - re-solves every problem encountered so far (all training problems, solved or not) with
   the best model, under the generation budget;
-- builds the retrain set: the shortest known proof per theorem plus the whole SFT corpus;
+- builds the retrain set: the shortest known proof per theorem (an SFT proof competes with
+  the searches' ones) plus the SFT corpus's records of theorems that are not problems here;
 - filters it with `loop.retrain_filter`, a band strictly inside the inner one (validated);
 - trains the *base* checkpoint on it (a fresh LoRA adapter under LoRA); the retrain set
   replaces the data accumulated by the inner rounds. Its size and coverage are logged.
@@ -378,11 +379,13 @@ class ExpertIteration:
         return self._found(r, self.train_problems, self.state.best, "reprove")[0]
 
     def _retrain_set(self, r: int) -> RetrainSet:
-        """Shortest known proof per encountered theorem, then the SFT corpus, deduplicated."""
+        """Shortest known proof per encountered theorem (its SFT proof among the candidates),
+        then the SFT corpus's records of theorems that are not problems here (bare pairs:
+        nothing to re-solve), deduplicated."""
         names = {p.name for p in self.train_problems}
         shortest = self._shortest_proofs()
         proof_records = [x for t, recs in shortest.items() if t in names for x in recs]
-        corpus = list(read_records(self.run.root / SEED_FILE))
+        corpus = [x for x in read_records(self.run.root / SEED_FILE) if x.theorem not in names]
         path = self.run.round_dir(r) / "retrain-set.jsonl"
         n = write_records(path, dedup([*proof_records, *corpus]))
         return RetrainSet(

@@ -78,7 +78,7 @@ class Tuned(FinetuneResult):
 @dataclass(frozen=True)
 class RetrainSet(StepResult):
     """The retraining's data before the filter: shortest proof per encountered theorem plus
-    the SFT corpus. `covered` of `theorems` encountered have a proof in it."""
+    the SFT corpus's other records. `covered` of `theorems` encountered have a proof in it."""
 
     file: str
     theorems: int

@@ -32,7 +32,7 @@ TRAIN = ["a", "b", "c", "d", "e"]
 PROOFS = {
     ("generate", 1): {"b": 3},
     ("generate", 2): {"c": 4},
-    ("reprove", 3): {"b": 1, "d": 1},
+    ("reprove", 3): {"a": 1, "b": 1, "d": 1},
     ("generate", 4): {"e": 1},
 }
 RATES = {"sft": 0.1, "r001": 0.2, "r002": 0.3, "r003-retrain": 0.25, "r004": 0.35}
@@ -158,17 +158,19 @@ def test_retraining_follows_the_method(tmp_path: Path, monkeypatch: pytest.Monke
     # every problem encountered so far, solved or not, re-searched with the best model
     reprove = [s for s in world.searches if s[0] == "reprove"]
     assert reprove == [("reprove", 3, "r002", TRAIN)]
-    # the retrain set: the shortest proof per theorem plus the whole SFT corpus
+    # the retrain set: the shortest proof per theorem plus the SFT corpus's bare pairs
     rset = _pairs(run / "rounds/r003/retrain-set.jsonl")
-    shortest = {("a.0", "seed_a_0"), ("a.1", "seed_a_1"), ("b.0", "reprove3_b_0")}
-    shortest |= {(f"c.{k}", f"generate2_c_{k}") for k in range(4)} | {("d.0", "reprove3_d_0")}
+    shortest = {("a.0", "reprove3_a_0"), ("b.0", "reprove3_b_0"), ("d.0", "reprove3_d_0")}
+    shortest |= {(f"c.{k}", f"generate2_c_{k}") for k in range(4)}
     corpus = _pairs(run / "data/seed.jsonl")
-    assert rset == shortest | corpus
-    assert not any(t.startswith("generate1_b") for _, t in rset)  # a longer proof of b: out
+    bare = {(f"ext.{k}", f"seed_ext_{k}") for k in range(3)}  # "ext" is no problem here
+    assert rset == shortest | bare
+    assert not any(t.startswith(("generate1_b", "seed_a")) for _, t in rset)  # longer proofs
     # ... its size and coverage logged
     steps = json.loads((run / "steps.json").read_text())
     logged = steps["r003-retrain/retrain-set"]
     assert (logged["records"], logged["covered"], logged["theorems"]) == (len(rset), 4, 5)
+    assert logged["corpus_records"] == 3 and logged["proof_records"] == len(shortest)
     row = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()][3]
     assert row["kind"] == "retrain" and row["retrain_records"] == len(rset)
     assert row["retrain_coverage"] == pytest.approx(4 / 5)
