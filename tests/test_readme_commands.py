@@ -39,10 +39,14 @@ def readme_commands() -> list[str]:
     return out
 
 
-def expand(command: str) -> list[str]:
+def expand(words: list[str]) -> list[str]:
     """`[--opt x]` becomes `--opt x`; `a|b|c` takes `a`."""
-    words = shlex.split(command.replace("[", " ").replace("]", " "))
-    return [w.split("|")[0] if "|" in w and not w.startswith("-") else w for w in words]
+    out = []
+    for w in words:
+        w = w.replace("[", "").replace("]", "")
+        if w:
+            out.append(w.split("|")[0] if "|" in w and not w.startswith("-") else w)
+    return out
 
 
 @dataclass
@@ -56,7 +60,7 @@ class Ctx:
         return self.tmp / "leanstep-demo"
 
     def proved(self, i: int) -> str:
-        m = re.search(r"evaluation \(([^)]*)\)", self.outputs["demo"])
+        m = re.search(r"just now \(([^)]*)\)", self.outputs["demo"])
         assert m is not None, self.outputs["demo"][-2000:]
         return m.group(1).split(", ")[i]
 
@@ -93,14 +97,14 @@ def cd(ctx: Ctx, words: list[str]) -> None:
 
 
 def suggest(ctx: Ctx, words: list[str]) -> None:
-    argv = _sub(expand(shlex.join(words)), {"Foo.lean": "Example.lean", "12": "5", "4": "2"})
+    argv = _sub(expand(words), {"Foo.lean": "Example.lean", "12": "5", "4": "2"})
     out = ctx.run(_leanstep(argv), ctx.playground)
     assert "progress" in out or "proves" in out or "proved" in out, out
 
 
 def prove(ctx: Ctx, words: list[str]) -> None:
     name = ctx.proved(0) if "NAME" in words else ctx.proved(1)
-    argv = _sub(expand(shlex.join(words)), {"NAME": name, "bar": name, "Foo.lean": "Example.lean"})
+    argv = _sub(expand(words), {"NAME": name, "bar": name, "Foo.lean": "Example.lean"})
     before = (ctx.playground / "Example.lean").read_text()
     ctx.run(_leanstep(argv), ctx.playground)
     assert (ctx.playground / "Example.lean").read_text() != before  # a verified proof written
@@ -198,7 +202,7 @@ def train(ctx: Ctx, words: list[str]) -> None:
 
 def evaluate(ctx: Ctx, words: list[str]) -> None:
     corpus = str(ctx.playground / "corpus.jsonl")  # minif2f's place: a path to a JSONL set
-    argv = _sub(expand(shlex.join(words)), {"minif2f": corpus})
+    argv = _sub(expand(words), {"minif2f": corpus})
     # quick form: the planner option dropped (needs a chat model), 3 problems
     i = argv.index("--planner")
     argv = [*argv[:i], *argv[i + 2 :], "--limit", "3"]
