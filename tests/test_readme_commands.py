@@ -201,6 +201,8 @@ def train(ctx: Ctx, words: list[str]) -> None:
 
 
 def evaluate(ctx: Ctx, words: list[str]) -> None:
+    # on the stand-in: the folder's leanstep.toml names it (no config: real Lean's `lake`)
+    (ctx.tmp / "leanstep.toml").write_text((ctx.playground / "leanstep.toml").read_text())
     corpus = str(ctx.playground / "corpus.jsonl")  # minif2f's place: a path to a JSONL set
     argv = _sub(expand(words), {"minif2f": corpus})
     # quick form: the planner option dropped (needs a chat model), 3 problems
