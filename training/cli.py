@@ -243,7 +243,7 @@ async def _evaluate_planned(
 
 
 def demo_cmd(
-    quick: Annotated[bool, typer.Option("--quick", help="Small run (about a minute).")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Small run (minutes on 2 cores).")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Corpus, model and run seed.")] = 0,
     workdir: Annotated[
         Path, typer.Option("--workdir", help="Where to put the run and the playground.")
