@@ -1,28 +1,32 @@
-"""Expert iteration on the propositional stand-in: seeds, ablations, figures, report.
+"""Expert iteration on the propositional stand-in: seeds × ablations, paired tests, report.
 
-For each seed, one corpus / seed set / base model (the demo's set-up, `training.demo`) and
-three runs that differ only in one switch:
+For each seed, one corpus / seed set / base model (the demo's set-up, `training.demo`, at
+`--theorems` theorems) and three runs that differ only in one switch:
 
   full         perplexity filter on, one retraining from base (forced at `--retrain-round`)
   no-filter    every harvested tactic kept (inner rounds and retraining)
   no-retrain   inner rounds only
 
-Runs live under `--out` (default `runs/bench-ei`, git-ignored); the figure and the numbers
-go to `benchmarks/results/expert_iteration.{png,json}` and the report to
-`benchmarks/expert_iteration.md`. With `--time-demos`, also times `leanstep demo --quick`
-and `leanstep demo` (default) as subprocesses, after the ablations, on an idle machine.
+One command makes everything: fresh run folders under `--out/<code version>` (a folder made
+by other code is never resumed; the same code resumes its own after a crash), the figure
+and numbers (`benchmarks/results/expert_iteration.{png,json}`, with the git commit) and the
+report (`benchmarks/expert_iteration.md`), written by `ei_report.py` from the numbers alone.
+`--jobs N` runs seeds and variants in N processes (one torch thread each).
 
-    python benchmarks/expert_iteration.py --seeds 0 1 2 --time-demos
+    python benchmarks/expert_iteration.py --jobs 15   # 5 seeds × 3 variants, 4 rounds
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import statistics
+import os
+import platform
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,22 +34,68 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = ("full", "no-filter", "no-retrain")
-CLI = "import typer; from training.cli import register; app = typer.Typer(); register(app); app()"
+from ei_report import VARIANTS, render  # noqa: E402
+
+from training.records import atomic_write_json, atomic_write_text  # noqa: E402
 
 
-def run_variant(seed: int, variant: str, out: Path, rounds: int, retrain_round: int) -> list[Any]:
-    from training.demo import QUICK, prepare
+def code_version() -> dict[str, str]:
+    """The git commit ("" outside a checkout) and a hash of the code that runs (every .py
+    under prover_core, training and benchmarks): the hash decides what may be resumed."""
+    h = hashlib.sha256()
+    for top in ("prover_core", "training", "benchmarks"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = ""
+    return {"commit": commit, "source_sha256": h.hexdigest()[:16]}
+
+
+def _threads() -> None:
+    os.environ["OMP_NUM_THREADS"] = "1"
+    import torch
+    import transformers
+
+    torch.set_num_threads(1)
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+
+
+def _settings(args: dict[str, Any]) -> Any:
+    from training.demo import QUICK
+
+    loop = QUICK.loop.model_copy(
+        update={
+            "rounds": args["rounds"],
+            "retrain_rounds": (args["retrain_round"],),
+            "max_retrains": 1,
+        }
+    )
+    return replace(QUICK, theorems=args["theorems"], loop=loop)
+
+
+def prepare_seed(seed: int, out: str, args: dict[str, Any]) -> float:
+    """Corpus, seed records and base model of one seed (shared by its variants)."""
+    from training.demo import prepare
+
+    _threads()
+    t0 = time.perf_counter()
+    prepare(Path(out) / f"seed{seed}", seed, _settings(args))
+    return time.perf_counter() - t0
+
+
+def run_variant(seed: int, variant: str, out: str, args: dict[str, Any]) -> dict[str, Any]:
+    from training.demo import prepare
     from training.expert_iteration import train
 
-    settings = replace(
-        QUICK,
-        loop=QUICK.loop.model_copy(
-            update={"rounds": rounds, "retrain_rounds": (retrain_round,), "max_retrains": 1}
-        ),
-    )
-    cfg = prepare(out / f"seed{seed}", seed, settings)
-    update: dict[str, Any] = {"run_dir": out / f"seed{seed}" / variant}
+    _threads()
+    folder = Path(out) / f"seed{seed}"
+    cfg = prepare(folder, seed, _settings(args))
+    update: dict[str, Any] = {"run_dir": folder / variant}
     if variant == "no-filter":
         off = cfg.filter.model_copy(update={"enabled": False})
         update["filter"] = off
@@ -55,128 +105,86 @@ def run_variant(seed: int, variant: str, out: Path, rounds: int, retrain_round: 
     cfg = cfg.model_copy(update=update)
     t0 = time.perf_counter()
     history = train(cfg, resume=(cfg.run_dir / "config.json").exists())
-    return [{**h, "run_s": time.perf_counter() - t0} for h in history]
+    return {"history": [h.to_json() for h in history], "run_s": time.perf_counter() - t0}
 
 
-def time_demo(args: list[str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", CLI, "demo", *args], check=True, cwd=ROOT)
-    return time.perf_counter() - t0
-
-
-def _stats(xs: list[float]) -> str:
-    mean = statistics.fmean(xs)
-    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
-    return f"{100 * mean:.1f} ± {100 * sd:.1f} [{100 * min(xs):.1f}–{100 * max(xs):.1f}]"
-
-
-def report(results: dict[str, Any]) -> str:
-    seeds = results["seeds"]
-    runs = results["runs"]
-    rounds = len(runs[VARIANTS[0]][str(seeds[0])])
-    lines = [
-        "# Expert iteration on the propositional stand-in",
-        "",
-        "Produced by `python benchmarks/expert_iteration.py "
-        + " ".join(results["argv"])
-        + "` (2-core CPU, no GPU). Held-out pass rate (%) on the corpus's test split "
-        "(all difficulty levels, never trained on), budget "
-        f"{results['eval_budget']}, one fixed eval seed per run. Cells: mean ± sample "
-        f"standard deviation [min–max] over seeds {seeds}. Round 0 is the SFT model.",
-        "",
-        "| round | " + " | ".join(VARIANTS) + " |",
-        "| --- | " + " | ".join("---" for _ in VARIANTS) + " |",
-    ]
-    for r in range(rounds):
-        cells = []
-        for v in VARIANTS:
-            rows = [runs[v][str(s)][r] for s in seeds]
-            kind = rows[0]["kind"]
-            cells.append(
-                _stats([x["pass_rate"] for x in rows]) + (" (retrain)" if kind == "retrain" else "")
+def _open_out(out: Path, version: dict[str, str], settings: dict[str, Any]) -> Path:
+    """`out/<source hash>`: runs made by other code are never resumed; a folder of this code
+    made with other settings is refused."""
+    folder = out / version["source_sha256"]
+    meta = folder / "meta.json"
+    mine = {"code": version, "settings": settings}
+    if meta.exists():
+        theirs = json.loads(meta.read_text())
+        if theirs != mine:
+            raise SystemExit(
+                f"{folder} holds runs with other settings ({theirs['settings']}); "
+                "remove it or choose another --out"
             )
-        lines.append(f"| {r} | " + " | ".join(cells) + " |")
-    lines += ["", "## Gain over SFT (final round minus round 0, per seed)", ""]
-    lines += ["| variant | per seed (pp) | mean ± sd (pp) | best round minus SFT, mean (pp) |",
-              "| --- | --- | --- | --- |"]  # fmt: skip
-    for v in VARIANTS:
-        gains = [runs[v][str(s)][-1]["pass_rate"] - runs[v][str(s)][0]["pass_rate"] for s in seeds]
-        best = [max(x["pass_rate"] for x in runs[v][str(s)]) - runs[v][str(s)][0]["pass_rate"]
-                for s in seeds]  # fmt: skip
-        sd = statistics.stdev(gains) if len(gains) > 1 else 0.0
-        per = ", ".join(f"{100 * g:+.1f}" for g in gains)
-        lines.append(f"| {v} | {per} | {100 * statistics.fmean(gains):+.1f} ± {100 * sd:.1f} | "
-                     f"{100 * statistics.fmean(best):+.1f} |")  # fmt: skip
-    lines += ["", "## Data per round (full variant, mean over seeds)", "",
-              "| round | kind | pool theorems proved | tactics harvested | kept by the filter |",
-              "| --- | --- | --- | --- | --- |"]  # fmt: skip
-    for r in range(rounds):
-        rows = [runs["full"][str(s)][r] for s in seeds]
-        mean = {
-            k: statistics.fmean(x[k] for x in rows) for k in ("pool_proved", "harvested", "kept")
-        }
-        lines.append(f"| {r} | {rows[0]['kind']} | {mean['pool_proved']:.0f} | "
-                     f"{mean['harvested']:.0f} | {mean['kept']:.0f} |")  # fmt: skip
-    lines += ["", "## Wall time per run (s, 2 cores)", ""]
-    for v in VARIANTS:
-        ts = [runs[v][str(s)][-1]["run_s"] for s in seeds]
-        lines.append(f"- {v}: " + ", ".join(f"{t:.0f}" for t in ts))
-    if results.get("demo_s"):
-        lines += ["", "## `leanstep demo` wall time (s, 2 cores, idle machine)", ""]
-        lines += [f"- `{k}`: {v:.0f}" for k, v in results["demo_s"].items()]
-    lines += ["", "Figure: `results/expert_iteration.png` (mean line, min–max band); numbers: "
-              "`results/expert_iteration.json`."]  # fmt: skip
-    return "\n".join(lines) + "\n"
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(meta, mine)
+    return folder
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "bench-ei")
     ap.add_argument("--figures", type=Path, default=ROOT / "benchmarks" / "results")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--retrain-round", type=int, default=4)
     ap.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "expert_iteration.md")
-    ap.add_argument("--time-demos", action="store_true")
-    ap.add_argument("--report-only", action="store_true", help="Rebuild from results.json.")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--theorems", type=int, default=600, help="Corpus size per seed.")
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--retrain-round", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=1, help="Processes (one torch thread each).")
     args = ap.parse_args()
+    if len(args.seeds) < 5:
+        print(f"note: {len(args.seeds)} seeds; the report's tests want at least 5", flush=True)
 
-    import torch
-    import transformers
-
+    version = code_version()
+    settings = {k: getattr(args, k) for k in ("theorems", "rounds", "retrain_round")}
+    folder = _open_out(args.out, version, settings)
+    t0 = time.perf_counter()
+    runs: dict[str, dict[str, Any]] = {v: {} for v in VARIANTS}
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        prep = {s: pool.submit(prepare_seed, s, str(folder), settings) for s in args.seeds}
+        prep_s = {str(s): f.result() for s, f in prep.items()}
+        jobs = {
+            (s, v): pool.submit(run_variant, s, v, str(folder), settings)
+            for s in args.seeds
+            for v in VARIANTS
+        }
+        for (s, v), f in jobs.items():
+            runs[v][str(s)] = f.result()
+            rates = [round(100 * h["pass_rate"], 1) for h in runs[v][str(s)]["history"]]
+            print(v, s, rates, flush=True)
     from training.demo import QUICK
-    from training.plots import plot_mean_curves
 
-    torch.set_num_threads(2)
-    transformers.utils.logging.disable_progress_bar()
-    transformers.utils.logging.set_verbosity_error()
-    results: dict[str, Any] = {
-        "argv": sys.argv[1:],
+    results = {
+        "command": "python benchmarks/expert_iteration.py " + " ".join(sys.argv[1:]),
+        "code": version,
+        "machine": {"cpus": os.cpu_count(), "jobs": args.jobs, "python": platform.python_version()},
+        "settings": settings,
         "seeds": args.seeds,
         "eval_budget": QUICK.evaluate.notation,
-        "runs": {v: {} for v in VARIANTS},
+        "filter": QUICK.filter.model_dump(),
+        "retrain_filter": QUICK.loop.retrain_filter.model_dump(),
+        "prepare_s": prep_s,
+        "wall_s": time.perf_counter() - t0,
+        "runs": runs,
     }
-    if args.report_only:
-        results = json.loads((args.out / "results.json").read_text())
-    for seed in [] if args.report_only else args.seeds:
-        for v in VARIANTS:
-            hist = run_variant(seed, v, args.out, args.rounds, args.retrain_round)
-            results["runs"][v][str(seed)] = hist
-            print(v, seed, [round(100 * h["pass_rate"], 1) for h in hist], flush=True)
-            (args.out / "results.json").write_text(json.dumps(results, indent=1))
-    if args.time_demos and not args.report_only:
-        results["demo_s"] = {
-            "demo --quick": time_demo(["--quick", "--workdir", str(args.out / "demo-quick")]),
-            "demo": time_demo(["--workdir", str(args.out / "demo-default")]),
-        }
-    (args.out / "results.json").write_text(json.dumps(results, indent=1))
-    curves = {v: [[h["pass_rate"] for h in results["runs"][v][str(s)]] for s in results["seeds"]]
-              for v in VARIANTS}  # fmt: skip
     args.figures.mkdir(parents=True, exist_ok=True)
-    (args.figures / "expert_iteration.json").write_text(json.dumps(results, indent=1))
+    atomic_write_json(args.figures / "expert_iteration.json", results)
+    atomic_write_json(folder / "results.json", results)
+    from training.plots import plot_mean_curves
+
+    curves = {
+        v: [[h["pass_rate"] for h in runs[v][str(s)]["history"]] for s in args.seeds]
+        for v in VARIANTS
+    }
     plot_mean_curves(curves, args.figures / "expert_iteration.png",
                      "held-out pass rate, mean over seeds", [args.retrain_round])  # fmt: skip
-    args.report.write_text(report(results))
+    atomic_write_text(args.report, render(results))
     print(args.report.read_text())
     return 0
 

@@ -38,7 +38,7 @@ from prover_core.lean.repl import LeanRepl
 from prover_core.policy.protocol import Sampling
 from prover_core.service import Service
 from prover_core.types import Advanced, ProofState, TacticCandidate
-from training.config import SearchBudget
+from training.config import SearchStage
 from training.generate import search_chunk_local
 from training.problems import Problem
 from training.records import atomic_write_json
@@ -147,7 +147,10 @@ async def bench_training(
 ) -> dict[str, float]:
     pool = ReplPool(lean_config(latency_ms, processes, "replay"))
     problems = [Problem(f"v{i}", TRAIN_HEAD.format(i=i), HEADER) for i in range(searches)]
-    budget = SearchBudget(width=2, expansions=expansions, concurrency=searches)
+    budget = SearchStage(
+        concurrency=searches,
+        search=SearchConfig(width=2, expansions=expansions, wall_time_s=3600.0),
+    )
     try:
         await warm(pool, processes)
         t0 = time.perf_counter()

@@ -190,7 +190,7 @@ def build_policy(
     )
     finetune(base, out, [(r.state, r.tactic) for r in records],
              FinetuneConfig(lr=3e-3, epochs=epochs, batch_size=32),
-             base=base, seed=0, device="cpu")  # fmt: skip
+             seed=0, device="cpu")  # fmt: skip
 
 
 def main() -> int:

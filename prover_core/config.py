@@ -33,7 +33,8 @@ ENV_PREFIX = "LEANSTEP_"
 CONFIG_NAME = "leanstep.toml"
 # The propositional stand-in REPL (`prover_core.propositional`), run by this interpreter. Named
 # here so that starting it never imports the stand-in package.
-STANDIN_COMMAND: tuple[str, ...] = (sys.executable, "-m", "prover_core.propositional")
+STANDIN_MODULE = "prover_core.propositional"
+STANDIN_COMMAND: tuple[str, ...] = (sys.executable, "-m", STANDIN_MODULE)
 
 
 class _Section(BaseModel):

@@ -21,11 +21,11 @@ import typer
 from training.check_config import require_checkpoint, require_problem_set, require_runnable
 
 if TYPE_CHECKING:
-    from prover_core.config import LeanConfig
-    from training.config import SearchBudget
+    from prover_core.config import Config, LeanConfig, PolicyConfig
+    from training.config import SearchStage
     from training.evaluate import ProblemResult
     from training.problems import Problem
-    from training.session import Engine
+    from training.results import RoundRow
 
 RayOpt = Annotated[
     str | None,
@@ -49,15 +49,27 @@ def parse_budget(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def _lean_config(config: Path | None, standin: bool, near: Path) -> Any:
+def _project_config(config: Path | None, standin: bool, near: Path) -> Config:
+    """The project's leanstep.toml (or `config`); with `standin`, its REPL is the stand-in."""
     from prover_core.config import find_project_config, load_config
+    from training.demo import STANDIN
 
-    if standin:
-        from prover_core.config import STANDIN_COMMAND, LeanConfig
-
-        return LeanConfig(repl_command=STANDIN_COMMAND, memory_limit_mb=None)
     path = config if config is not None else find_project_config(near.resolve())
-    return load_config(path).lean
+    loaded = load_config(path)
+    return loaded.model_copy(update={"lean": STANDIN}) if standin else loaded
+
+
+def _lean_config(config: Path | None, standin: bool, near: Path) -> LeanConfig:
+    return _project_config(config, standin, near).lean
+
+
+def _rset(row: RoundRow) -> str:
+    """A retraining's set: its size and the share of training theorems it covers."""
+    if row.kind != "retrain":
+        return ""
+    return (
+        f" (retrain set {row.retrain_records} records, {100 * row.retrain_coverage:.0f}% covered)"
+    )
 
 
 def _quiet_hf() -> None:
@@ -100,8 +112,8 @@ def train_cmd(
     _quiet_hf()
     history = train(cfg, resume=resume is not None, ray_address=ray_address)
     for h in history:
-        typer.echo(f"round {h['round']} ({h['kind']}): pass rate {100 * h['pass_rate']:.1f}%")
-    typer.echo(f"run: {cfg.run_dir} (summary.md, pass_rate.png, tb/)")
+        typer.echo(f"round {h.round} ({h.kind}): pass rate {100 * h.pass_rate:.1f}%{_rset(h)}")
+    typer.echo(f"run: {cfg.run_dir} (summary.md, pass_rate.png, tb/); best: models/best")
 
 
 def eval_cmd(
@@ -121,15 +133,22 @@ def eval_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seeds the searches.")] = 0,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N problems.")] = None,
     verify: Annotated[
-        bool, typer.Option("--verify", help="Re-check every proof with the sound verifier.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Re-check every proof with the sound verifier (default: on unless the REPL is "
+            "the propositional stand-in).",
+        ),
+    ] = None,
     standin: Annotated[
         bool, typer.Option("--standin", help="Use the propositional stand-in REPL.")
     ] = False,
     config: Annotated[
         Path | None, typer.Option("--config", help="leanstep.toml for the Lean settings.")
     ] = None,
-    device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda[:N].")] = "auto",
+    device: Annotated[
+        str | None, typer.Option("--device", help="auto, cpu or cuda[:N] (default: policy.device).")
+    ] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 64,
     ray_address: RayOpt = None,
     planner: Annotated[
@@ -141,51 +160,66 @@ def eval_cmd(
     ] = "planner",
 ) -> None:
     """pass@K of a checkpoint with budget K × W × N; per-problem JSONL and a report."""
-    from training.config import SearchBudget
+    from prover_core.config import SearchConfig
+    from training.config import SearchStage, is_standin
     from training.evaluate import evaluate, write_report
     from training.problems import load_problems
-    from training.session import Engine, open_prover
+    from training.session import open_prover
 
     require_checkpoint(model, "--model")
     require_problem_set(problems, None if split == "all" else split, "--problems")
     width, expansions = parse_budget(budget)
-    sb = SearchBudget(
+    stage = SearchStage(
         attempts=attempts,
-        width=width,
-        expansions=expansions,
         temperature=temperature,
         concurrency=concurrency,
+        search=SearchConfig(width=width, expansions=expansions, wall_time_s=3600.0),
     )
     chosen = load_problems(problems, None if split == "all" else split, limit)
     if not chosen:
         raise _fail(f"no problems in {problems} (split {split})")
-    lean = _lean_config(config, standin, Path.cwd())
+    project = _project_config(config, standin, Path.cwd())
+    lean = project.lean
+    policy = _eval_policy(project.policy, device)
+    check = verify if verify is not None else not is_standin(lean)
     _quiet_hf()
     t0 = time.perf_counter()
 
-    async def go() -> Any:
+    async def go() -> list[ProblemResult]:
         if planner is not None:
             return await _evaluate_planned(
-                model, Engine(device=device), sb, lean, planner, planner_model, chosen, seed, out,
-                verify, ray_address,
+                model, policy, stage, lean, planner, planner_model, chosen, seed, out, check,
+                ray_address,
             )  # fmt: skip
-        async with open_prover(
-            model, Engine(device=device), sb, lean, ray_address=ray_address
-        ) as p:
-            return await evaluate(p, chosen, sb, seed, out, lean if verify else None)
+        async with open_prover(model, policy, stage, lean, ray_address=ray_address) as p:
+            return await evaluate(p, chosen, stage, seed, out, lean if check else None)
 
     rows = asyncio.run(go())
-    summary = write_report(rows, sb, out, f"{model.name} on {problems}", time.perf_counter() - t0)
+    summary = write_report(
+        rows, stage, out, f"{model.name} on {problems}",
+        verified=check, wall_s=time.perf_counter() - t0,
+    )  # fmt: skip
     typer.echo(
-        f"pass@{attempts} = {summary['proved']}/{summary['problems']} "
-        f"({100 * summary['pass_rate']:.1f}%), budget {sb.notation}; report: {out / 'report.md'}"
+        f"pass@{attempts} = {summary.proved}/{summary.problems} "
+        f"({100 * summary.pass_rate:.1f}%), budget {stage.notation}"
+        f"{', verified' if check else ', not verified'}; report: {out / 'report.md'}"
     )
+
+
+def _eval_policy(project: PolicyConfig, device: str | None) -> PolicyConfig:
+    """The project's serving settings for a local checkpoint (`--model`)."""
+    if project.backend == "openai":
+        raise _fail("eval serves a local checkpoint: policy.backend must be hf or vllm")
+    update: dict[str, Any] = {"model": None}
+    if device is not None:
+        update["device"] = device
+    return project.model_copy(update=update)
 
 
 async def _evaluate_planned(
     model: Path,
-    engine: Engine,
-    budget: SearchBudget,
+    policy_config: PolicyConfig,
+    budget: SearchStage,
     lean: LeanConfig,
     endpoint: str,
     planner_model: str,
@@ -195,29 +229,32 @@ async def _evaluate_planned(
     verify: bool,
     ray_address: str | None = None,
 ) -> list[ProblemResult]:
-    from prover_core.config import Config, PlannerConfig, SearchConfig
+    from prover_core.config import Config, PlannerConfig
     from prover_core.lean.pool import ReplPool
-    from prover_core.policy.batcher import BatchingGenerator
+    from prover_core.policy.factory import batched
     from prover_core.search.planner import PlannerClient
     from training.evaluate import evaluate
     from training.planned import PlannerChunkProver
-    from training.session import load_policy
+    from training.serving import load_policy
 
     config = Config(
         lean=lean,
-        search=SearchConfig(width=budget.width, expansions=budget.expansions),
+        policy=policy_config,
+        search=budget.search,
         planner=PlannerConfig(
-            endpoint=endpoint, model=planner_model, subgoal_expansions=budget.expansions
+            endpoint=endpoint, model=planner_model, subgoal_expansions=budget.search.expansions
         ),
     )
-    policy = BatchingGenerator(load_policy(model, engine), max_batch=256, max_wait_s=0.005)
+    policy = batched(load_policy(model, policy_config), policy_config)
     client = PlannerClient(config.planner)
     pool = ReplPool(lean)
     remote = None
     if ray_address is not None:  # the prover agents run on Ray, each with its own policy
         from prover_core.search.ray_agents import RayAgents
 
-        remote = RayAgents(config, functools.partial(load_policy, model, engine), ray_address)
+        remote = RayAgents(
+            config, functools.partial(load_policy, model, policy_config), ray_address
+        )
     try:
         prover = PlannerChunkProver(policy, pool, client, config, remote=remote)
         return await evaluate(prover, problems, budget, seed, out, lean if verify else None)
@@ -230,23 +267,23 @@ async def _evaluate_planned(
 
 
 def demo_cmd(
-    quick: Annotated[bool, typer.Option("--quick", help="Small run (≤ 3 min on 2 cores).")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Small run (minutes on 2 cores).")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Corpus, model and run seed.")] = 0,
     workdir: Annotated[
-        Path | None, typer.Option("--workdir", help="Where to put it (default: a new temp dir).")
-    ] = None,
+        Path, typer.Option("--workdir", help="Where to put the run and the playground.")
+    ] = Path("leanstep-demo"),
 ) -> None:
-    """SFT, expert iteration and one retraining on the propositional stand-in (CPU, offline)."""
-    import tempfile
-
+    """SFT, expert iteration and one retraining on the propositional stand-in (CPU, offline),
+    then a playground in WORKDIR to use the trained model from the CLI or VS Code."""
     import torch
 
     from training.demo import DEFAULT, QUICK, example_proof, prepare
     from training.expert_iteration import train
+    from training.playground import write_playground
 
     _quiet_hf()
     torch.set_num_threads(min(torch.get_num_threads(), 2) if quick else torch.get_num_threads())
-    wd = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="leanstep-demo-"))
+    wd = workdir.absolute()
     t0 = time.perf_counter()
     typer.echo(f"demo in {wd} ({'quick' if quick else 'default'}, seed {seed})")
     cfg = prepare(wd, seed, QUICK if quick else DEFAULT)
@@ -254,13 +291,14 @@ def demo_cmd(
     typer.echo("\nheld-out pass rate per round:")
     for h in history:
         typer.echo(
-            f"  round {h['round']} {h['kind']:<8} {100 * h['pass_rate']:5.1f}% "
-            f"({h['proved_eval']}/{h['eval_problems']})  pool proved {h['pool_proved']}, "
-            f"kept {h['kept']} tactics"
+            f"  round {h.round} {h.kind:<8} {100 * h.pass_rate:5.1f}% "
+            f"({h.proved_eval}/{h.eval_problems})  pool proved {h.pool_proved}, "
+            f"kept {h.kept} tactics{_rset(h)}"
         )
     typer.echo("\n" + example_proof(cfg, history))
     typer.echo(f"\nplots: {cfg.run_dir / 'pass_rate.png'}, {cfg.run_dir}/rounds/*/*-ppl.png")
-    typer.echo(f"summary: {cfg.run_dir / 'summary.md'}; took {time.perf_counter() - t0:.0f} s")
+    typer.echo(f"summary: {cfg.run_dir / 'summary.md'}; took {time.perf_counter() - t0:.0f} s\n")
+    typer.echo(write_playground(wd, cfg, history).next_steps())
 
 
 def extract_cmd(
@@ -292,7 +330,7 @@ def extract_cmd(
         files, n = asyncio.run(extract.extract_project(source.resolve(), lean, out))
         typer.echo(f"wrote {n} records from {files} Lean files to {out}")
     elif source.suffix == ".jsonl":
-        lean = _lean_config(config, True if not config else standin, source.parent)
+        lean = _lean_config(config, standin, source.parent)
         problems = load_problems(source, split)
         records = asyncio.run(extract.corpus_records(problems, lean))
         n = write_records(out, dedup(records))

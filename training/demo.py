@@ -12,18 +12,18 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from prover_core.config import STANDIN_COMMAND, LeanConfig
+from prover_core.config import STANDIN_COMMAND, LeanConfig, PolicyConfig, SearchConfig
 from training.config import (
     FilterConfig,
     FinetuneConfig,
     LoopConfig,
     ProblemsConfig,
-    SearchBudget,
+    SearchStage,
     TrainConfig,
 )
 from training.records import read_jsonl, read_records, write_records
+from training.results import RoundRow
 
 STANDIN = LeanConfig(
     repl_command=STANDIN_COMMAND,
@@ -33,6 +33,9 @@ STANDIN = LeanConfig(
     pool_size=2,
     processes_per_header=2,
 )
+
+
+_SEARCH = SearchConfig(width=4, expansions=32, wall_time_s=3600.0)
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ class DemoSettings:
     vocab: int
     sft: FinetuneConfig
     finetune: FinetuneConfig
-    generate: SearchBudget
-    evaluate: SearchBudget
+    generate: SearchStage
+    evaluate: SearchStage
     loop: LoopConfig
     filter: FilterConfig = field(
         default_factory=lambda: FilterConfig(low_quantile=0.1, high_quantile=0.95)
@@ -64,20 +67,22 @@ QUICK = DemoSettings(
     vocab=384,
     sft=FinetuneConfig(lr=3e-3, epochs=10, batch_size=32, warmup_frac=0.05),
     finetune=FinetuneConfig(lr=1e-3, epochs=6, batch_size=32, warmup_frac=0.05),
-    generate=SearchBudget(width=4, expansions=32, temperature=1.3, max_tokens=40, concurrency=128),
-    evaluate=SearchBudget(width=4, expansions=32, temperature=1.3, max_tokens=40, concurrency=128),
+    generate=SearchStage(temperature=1.3, max_tokens=40, concurrency=128, search=_SEARCH),
+    evaluate=SearchStage(temperature=1.3, max_tokens=40, concurrency=128, search=_SEARCH),
     loop=LoopConfig(
         rounds=4,
         plateau_patience=2,
         max_retrains=1,
         retrain_rounds=(3,),
-        retrain_filter=FilterConfig(low_quantile=0.05, high_quantile=0.85),
+        retrain_filter=FilterConfig(low_quantile=0.15, high_quantile=0.9),
     ),
 )
 DEFAULT = replace(
     QUICK,
     theorems=1500,
-    generate=QUICK.generate.model_copy(update={"expansions": 64}),
+    generate=QUICK.generate.model_copy(
+        update={"search": _SEARCH.model_copy(update={"expansions": 64})}
+    ),
     loop=QUICK.loop.model_copy(update={"rounds": 6, "retrain_rounds": (5,)}),
 )
 
@@ -125,8 +130,7 @@ def prepare(workdir: Path, seed: int, settings: DemoSettings) -> TrainConfig:
         seed=seed,
         seed_data=(seed_file,),
         problems=ProblemsConfig(train=str(corpus), train_split="valid", eval_split="test"),
-        device="cpu",
-        dtype="float32",
+        policy=PolicyConfig(device="cpu", dtype="float32", max_batch=256),
         sft=settings.sft,
         finetune=settings.finetune,
         generate=settings.generate,
@@ -137,11 +141,11 @@ def prepare(workdir: Path, seed: int, settings: DemoSettings) -> TrainConfig:
     )
 
 
-def example_proof(cfg: TrainConfig, history: list[dict[str, Any]]) -> str:
+def example_proof(cfg: TrainConfig, history: list[RoundRow]) -> str:
     """A held-out theorem the final model proved that the SFT model did not (else any)."""
     from training.problems import load_problems
 
-    final = history[-1]["model"]
+    final = history[-1].model
     first = {r["name"]: r for r in read_jsonl(cfg.run_dir / "eval" / "sft" / "results.jsonl")}
     rows = list(read_jsonl(cfg.run_dir / "eval" / final / "results.jsonl"))
     proved = [r for r in rows if r["proved"]]

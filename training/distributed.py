@@ -23,24 +23,24 @@ from typing import Any
 
 import ray
 
-from prover_core.config import LeanConfig
+from prover_core.config import LeanConfig, PolicyConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.policy.protocol import Sampling
 from prover_core.search.ray_agents import CACHE_NAME, SubgoalCacheActor, connect, subgoal_cache
 from prover_core.types import TacticCandidate
-from training.config import SearchBudget
-from training.generate import Attempt, prove_one, sampling_of
+from training.config import SearchStage
+from training.generate import Attempt, prove_one
 from training.lockstep import Lockstep
 from training.problems import Problem
-from training.session import Engine, load_policy
+from training.serving import load_policy
 
 __all__ = ["CACHE_NAME", "RayProver", "SubgoalCacheActor", "connect", "subgoal_cache"]
 
 
 @ray.remote
 class PolicyActor:
-    def __init__(self, model_dir: str, engine: Engine) -> None:
-        self.policy = load_policy(Path(model_dir), engine)
+    def __init__(self, model_dir: str, policy: PolicyConfig) -> None:
+        self.policy = load_policy(Path(model_dir), policy)
         self.chunks: dict[int, Lockstep] = {}
 
     def begin(self, chunk: int, pids: list[int], sampling: Sampling, seed: int) -> None:
@@ -90,7 +90,7 @@ class RemoteMember:
 
 @ray.remote
 class ProverWorker:
-    def __init__(self, lean: LeanConfig, budget: SearchBudget) -> None:
+    def __init__(self, lean: LeanConfig, budget: SearchStage) -> None:
         self.lean = lean
         self.budget = budget
         self.pool: ReplPool | None = None
@@ -119,8 +119,8 @@ class RayProver:
     def __init__(
         self,
         model_dir: Path,
-        engine: Engine,
-        budget: SearchBudget,
+        policy: PolicyConfig,
+        budget: SearchStage,
         lean: LeanConfig,
         address: str,
         *,
@@ -128,10 +128,10 @@ class RayProver:
         on_done: Callable[[], None] | None = None,
     ) -> None:
         connect(address)
-        gpus = 1 if engine.device.startswith("cuda") or _cluster_has_gpu() else 0
+        gpus = 1 if policy.device.startswith("cuda") or _cluster_has_gpu() else 0
         self.budget = budget
         self.on_done = on_done
-        self.policy = PolicyActor.options(num_gpus=gpus, num_cpus=0).remote(str(model_dir), engine)  # type: ignore[attr-defined]
+        self.policy = PolicyActor.options(num_gpus=gpus, num_cpus=0).remote(str(model_dir), policy)  # type: ignore[attr-defined]
         self.workers = [
             ProverWorker.options(num_cpus=0).remote(lean, budget)  # type: ignore[attr-defined]
             for _ in range(workers)
@@ -144,7 +144,7 @@ class RayProver:
     ) -> list[Attempt]:
         chunk = self._chunks
         self._chunks += 1
-        sampling = sampling_of(self.budget)
+        sampling = self.budget.sampling()
         await self.policy.begin.remote(chunk, [pid for pid, _ in items], sampling, seed)
         shards = [list(items[i :: len(self.workers)]) for i in range(len(self.workers))]
         parts = await asyncio.gather(

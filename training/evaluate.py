@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from prover_core.config import LeanConfig
-from training.config import SearchBudget
+from training.config import SearchStage
 from training.generate import Attempt, ChunkProver, generate_proofs
 from training.problems import Problem
 from training.records import atomic_write_json, atomic_write_jsonl, atomic_write_text
+from training.results import EvalSummary
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ async def verify_attempt(lean: LeanConfig, problem: Problem, proof: Sequence[str
 async def evaluate(
     prover: ChunkProver,
     problems: Sequence[Problem],
-    budget: SearchBudget,
+    budget: SearchStage,
     seed: int,
     out_dir: Path,
     verify: LeanConfig | None = None,
@@ -81,7 +82,7 @@ async def evaluate(
     return rows
 
 
-def summarize(rows: Sequence[ProblemResult], budget: SearchBudget) -> dict[str, Any]:
+def summarize(rows: Sequence[ProblemResult], budget: SearchStage, verified: bool) -> EvalSummary:
     n = len(rows)
     proved = sum(r.proved for r in rows)
     walls = [r.wall_s for r in rows] or [0.0]
@@ -90,48 +91,49 @@ def summarize(rows: Sequence[ProblemResult], budget: SearchBudget) -> dict[str, 
         cell = by_diff.setdefault(str(r.difficulty), [0, 0])
         cell[0] += r.proved
         cell[1] += 1
-    return {
-        "problems": n,
-        "proved": proved,
-        "pass_rate": proved / n if n else 0.0,
-        "budget": budget.notation,
-        "pass_at": budget.attempts,
-        "errors": sum(r.status == "error" for r in rows),
-        "unverified": sum(r.verified is False for r in rows),
-        "search_s_total": sum(walls),
-        "search_s_mean": statistics.fmean(walls),
-        "search_s_median": statistics.median(walls),
-        "expansions": sum(r.expansions for r in rows),
-        "tactics_run": sum(r.tactics_run for r in rows),
-        "tokens": sum(r.tokens for r in rows),
-        "tokens_per_problem": sum(r.tokens for r in rows) / n if n else 0.0,
-        "by_difficulty": {k: {"proved": v[0], "of": v[1]} for k, v in sorted(by_diff.items())},
-    }
+    return EvalSummary(
+        problems=n,
+        proved=proved,
+        pass_rate=proved / n if n else 0.0,
+        budget=budget.notation,
+        pass_at=budget.attempts,
+        errors=sum(r.status == "error" for r in rows),
+        unverified=sum(r.verified is False for r in rows),
+        verified=verified,
+        search_s_total=sum(walls),
+        search_s_mean=statistics.fmean(walls),
+        search_s_median=statistics.median(walls),
+        expansions=sum(r.expansions for r in rows),
+        tactics_run=sum(r.tactics_run for r in rows),
+        tokens=sum(r.tokens for r in rows),
+        tokens_per_problem=sum(r.tokens for r in rows) / n if n else 0.0,
+        by_difficulty={k: {"proved": v[0], "of": v[1]} for k, v in sorted(by_diff.items())},
+    )
 
 
-def render_report(summary: dict[str, Any], title: str, wall_s: float | None = None) -> str:
-    s = summary
+def render_report(s: EvalSummary, title: str, wall_s: float | None = None) -> str:
+    checked = "every proof re-checked by the sound verifier" if s.verified else "not verified"
     lines = [
         f"# {title}",
         "",
-        f"pass@{s['pass_at']} = **{s['proved']}/{s['problems']} = {100 * s['pass_rate']:.1f}%**"
-        f" with budget {s['budget']} (attempts × width × expansions)",
+        f"pass@{s.pass_at} = **{s.proved}/{s.problems} = {100 * s.pass_rate:.1f}%**"
+        f" with budget {s.budget} (attempts × width × expansions); {checked}",
         "",
         "| metric | value |",
         "| --- | --- |",
-        f"| statements that did not elaborate | {s['errors']} |",
-        f"| proofs rejected by the verifier | {s['unverified']} |",
-        f"| search time, total / mean / median per problem (s) | {s['search_s_total']:.1f} / "
-        f"{s['search_s_mean']:.2f} / {s['search_s_median']:.2f} |",
-        f"| expansions | {s['expansions']} |",
-        f"| tactics run in the REPL | {s['tactics_run']} |",
-        f"| tokens sampled (total / per problem) | {s['tokens']} / {s['tokens_per_problem']:.0f} |",
+        f"| statements that did not elaborate | {s.errors} |",
+        f"| proofs rejected by the verifier | {s.unverified} |",
+        f"| search time, total / mean / median per problem (s) | {s.search_s_total:.1f} / "
+        f"{s.search_s_mean:.2f} / {s.search_s_median:.2f} |",
+        f"| expansions | {s.expansions} |",
+        f"| tactics run in the REPL | {s.tactics_run} |",
+        f"| tokens sampled (total / per problem) | {s.tokens} / {s.tokens_per_problem:.0f} |",
     ]
     if wall_s is not None:
         lines.append(f"| wall time of the evaluation (s) | {wall_s:.1f} |")
-    if len(s["by_difficulty"]) > 1:
+    if len(s.by_difficulty) > 1:
         lines += ["", "| difficulty | proved | of | rate |", "| --- | --- | --- | --- |"]
-        for k, v in s["by_difficulty"].items():
+        for k, v in s.by_difficulty.items():
             lines.append(
                 f"| {k} | {v['proved']} | {v['of']} | {100 * v['proved'] / v['of']:.0f}% |"
             )
@@ -140,12 +142,14 @@ def render_report(summary: dict[str, Any], title: str, wall_s: float | None = No
 
 def write_report(
     rows: Sequence[ProblemResult],
-    budget: SearchBudget,
+    budget: SearchStage,
     out_dir: Path,
     title: str,
+    *,
+    verified: bool,
     wall_s: float | None = None,
-) -> dict[str, Any]:
-    summary = summarize(rows, budget)
-    atomic_write_json(out_dir / "summary.json", summary)
+) -> EvalSummary:
+    summary = summarize(rows, budget, verified)
+    atomic_write_json(out_dir / "summary.json", summary.to_json())
     atomic_write_text(out_dir / "report.md", render_report(summary, title, wall_s))
     return summary

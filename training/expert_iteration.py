@@ -1,46 +1,59 @@
 """Multi-stage expert iteration (ALGORITHMS.md): SFT, inner rounds, retraining on plateau.
 
-Stage 0 fine-tunes the base model on the seed data. Each inner round searches the unsolved
-pool with the current model, harvests the tactics on proof paths, keeps the middle
-perplexity band, fine-tunes the current model, and evaluates on the held-out split. When the
-pass rate has not gained `plateau_delta` over the best for `plateau_patience` rounds, a
-retraining round re-proves every solved problem with the best model, keeps the shortest
-proof per problem, filters with the tighter band and trains from the base checkpoint (a
-fresh LoRA adapter) on that set alone.
+Stage 0 fine-tunes the base model on the seed data (the SFT corpus). Each inner round
+searches the unsolved pool with the current model, harvests the tactics on proof paths,
+keeps the middle perplexity band, fine-tunes the current model (on this round's data or on
+all kept since the last retraining: `loop.data_window`), and evaluates on the held-out set.
+When the pass rate has not gained `plateau_delta` over the best for `plateau_patience`
+rounds, a retraining round:
+- re-solves every problem encountered so far (all training problems, solved or not) with
+  the best model, under the generation budget;
+- builds the retrain set: the shortest known proof per theorem (an SFT proof competes with
+  the searches' ones) plus the SFT corpus's records of theorems that are not problems here;
+- filters it with `loop.retrain_filter`, a band strictly inside the inner one (validated);
+- trains the *base* checkpoint on it (a fresh LoRA adapter under LoRA); the retrain set
+  replaces the data accumulated by the inner rounds. Its size and coverage are logged.
 
 Every step goes through the run directory's journal (`RunDir.step`), and the loop decides
 only from journal results: a resumed run takes the same path and writes the same data.
+After each evaluation `models/best` points at the best model so far (swapped atomically).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from training.config import FilterConfig, FinetuneConfig, TrainConfig
-from training.evaluate import evaluate, write_report
+from training.evaluate import ProblemResult, evaluate, write_report
 from training.filter import band_filter, plot_histogram, score_records
-from training.finetune import finetune
+from training.finetune import export_merged, finetune, is_lora_checkpoint
 from training.generate import Attempt, summarize_attempts
 from training.lockstep import derive_seed
 from training.plots import plot_pass_rate
-from training.problems import Problem, load_problems
+from training.problems import Problem, check_held_out, load_problems
 from training.records import (
     Record,
+    Source,
     atomic_write_jsonl,
-    atomic_write_text,
     dedup,
     file_sha256,
     read_jsonl,
     read_records,
     write_records,
 )
-from training.rundir import Result, RunDir
-from training.session import Engine, load_policy, open_prover, prove_all
+from training.results import EvalSummary, Kept, ProofsFound, RetrainSet, RoundRow, Tuned
+from training.rundir import RunDir
+from training.serving import load_policy
+from training.session import open_prover, prove_all
+from training.summary import write_summary
+
+log = logging.getLogger("leanstep.training")
+SEED_FILE = "data/seed.jsonl"
 
 
 @dataclass
@@ -55,20 +68,23 @@ class LoopState:
     data_files: list[str] = field(default_factory=list)  # kept records the next tune uses
     solved: dict[str, int] = field(default_factory=dict)  # theorem -> shortest proof length
     proof_files: list[str] = field(default_factory=list)  # rows: theorem + its records
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: list[RoundRow] = field(default_factory=list)
 
 
 class ExpertIteration:
     def __init__(self, cfg: TrainConfig, *, resume: bool, ray_address: str | None = None) -> None:
         self.cfg = cfg
         self.run = RunDir(cfg.run_dir)
-        self.engine = Engine.of(cfg)
         self.ray_address = ray_address
         self.train_problems = load_problems(
             cfg.problems.train, cfg.problems.train_split, cfg.problems.limit
         )
-        self.eval_problems = load_problems(
-            cfg.problems.eval or cfg.problems.train, cfg.problems.eval_split
+        eval_source = cfg.problems.eval or cfg.problems.train
+        self.eval_problems = load_problems(eval_source, cfg.problems.eval_split)
+        check_held_out(
+            self.train_problems,
+            self.eval_problems,
+            f"problems.eval {eval_source!r} (split {cfg.problems.eval_split!r})",
         )
         data_files = [*cfg.seed_data]
         for source in (cfg.problems.train, cfg.problems.eval):
@@ -78,12 +94,13 @@ class ExpertIteration:
         self.state = LoopState()
 
     # --- the loop ---------------------------------------------------------------------------
-    def run_all(self) -> list[dict[str, Any]]:
+    def run_all(self) -> list[RoundRow]:
         cfg, st = self.cfg, self.state
-        seed = self.run.step("seed-data", self._seed_data)
-        self._add_proofs(seed)
-        self.run.step("sft", lambda: self._tune("sft", cfg.base_model, [], cfg.sft, 0, fresh=True))
-        self._after_eval(0, "sft", "sft", self.run.step("eval/sft", lambda: self._eval("sft")))
+        self._add_proofs(self.run.step("seed-data", ProofsFound, self._seed_data))
+        self.run.step(
+            "sft", Tuned, lambda: self._tune("sft", cfg.base_model, [], cfg.sft, 0, fresh=True)
+        )
+        self._after_eval(0, "sft", "sft", self.run.step("eval/sft", EvalSummary, self._eval_sft))
         loop = cfg.loop
         for r in range(1, loop.rounds + 1):
             due = st.since_gain >= loop.plateau_patience or r in loop.retrain_rounds
@@ -91,70 +108,89 @@ class ExpertIteration:
                 self._retrain_round(r)
             else:
                 self._inner_round(r)
-        self._write_summary()
+        write_summary(
+            self.run.root / "summary.md", self.cfg, len(self.train_problems),
+            len(self.eval_problems), st.history,
+        )  # fmt: skip
         self.run.close()
         return st.history
+
+    def _eval_sft(self) -> EvalSummary:
+        return self._eval("sft")
 
     def _inner_round(self, r: int) -> None:
         cfg, st = self.cfg, self.state
         name = f"r{r:03d}"
         pool = [p for p in self.train_problems if p.name not in st.solved]
-        gen = self.run.step(f"{name}/generate", lambda: self._generate(r, pool, st.current))
+        gen = self.run.step(
+            f"{name}/generate", ProofsFound, lambda: self._generate(r, pool, st.current)
+        )
         self._add_proofs(gen)
         harvest = self.run.round_dir(r) / "harvest.jsonl"
         kept = self.run.step(
-            f"{name}/filter", lambda: self._filter(r, harvest, st.current, cfg.filter)
+            f"{name}/filter", Kept, lambda: self._filter(r, harvest, st.current, cfg.filter)
         )
-        if kept["kept"]:
-            st.data_files.append(kept["file"])
+        model = st.current  # nothing new to learn: the model carries over
+        if kept.kept:
+            window = st.data_files if cfg.loop.data_window == "cumulative" else []
+            st.data_files = [*window, kept.file]
+            start = self.run.model(st.current)
             self.run.step(
                 f"{name}/finetune",
-                lambda: self._tune(
-                    name, self.run.model(st.current), st.data_files, cfg.finetune, r
-                ),
+                Tuned,
+                lambda: self._tune(name, start, st.data_files, cfg.finetune, r),
             )
             model = name
-        else:
-            model = st.current  # nothing new to learn: the model carries over
-        ev = self.run.step(f"{name}/eval", lambda: self._eval(model))
-        self._after_eval(r, "inner", model, ev, gen["proved"], kept)
+        ev = self.run.step(f"{name}/eval", EvalSummary, lambda: self._eval(model))
+        self._after_eval(r, "inner", model, ev, gen.proved, kept)
 
     def _retrain_round(self, r: int) -> None:
         cfg, st = self.cfg, self.state
         name = f"r{r:03d}-retrain"
-        solved = [p for p in self.train_problems if p.name in st.solved]
-        gen = self.run.step(f"{name}/reprove", lambda: self._reprove(r, solved))
+        gen = self.run.step(f"{name}/reprove", ProofsFound, lambda: self._reprove(r))
+        self._add_proofs(gen)
+        rset = self.run.step(f"{name}/retrain-set", RetrainSet, lambda: self._retrain_set(r))
+        log.info(
+            "retrain set r%d: %d records (%d from proofs, %d from the SFT corpus); "
+            "%d of %d encountered theorems covered (%.0f%%)",
+            r, rset.records, rset.proof_records, rset.corpus_records, rset.covered,
+            rset.theorems, 100 * rset.coverage,
+        )  # fmt: skip
+        self.run.scalar("retrain/records", float(rset.records), r)
+        self.run.scalar("retrain/coverage", rset.coverage, r)
         kept = self.run.step(
             f"{name}/filter",
-            lambda: self._filter(r, self._abs(gen["file"]), st.best, cfg.loop.retrain_filter),
+            Kept,
+            lambda: self._filter(r, self._abs(rset.file), st.best, cfg.loop.retrain_filter),
         )
         model = st.current
-        if kept["kept"]:  # nothing solved yet: nothing to retrain on, the model carries over
-            st.data_files = [kept["file"]]
-            start = cfg.base_model if cfg.loop.retrain_from == "base" else self.run.model("sft")
+        if kept.kept:  # an empty set (nothing proved, no corpus): the model carries over
+            st.data_files = [kept.file]  # replaces the inner rounds' data
             self.run.step(
                 f"{name}/finetune",
+                Tuned,
                 lambda: self._tune(
-                    name, start, st.data_files, cfg.sft, r, fresh=True, with_seed=False
+                    name, cfg.base_model, st.data_files, cfg.sft, r, fresh=True, with_seed=False
                 ),
             )
             model = name
-        ev = self.run.step(f"{name}/eval", lambda: self._eval(model))
+        ev = self.run.step(f"{name}/eval", EvalSummary, lambda: self._eval(model))
         st.retrains += 1
         st.since_gain = 0
-        self._after_eval(r, "retrain", model, ev, gen["proved"], kept)
+        self._after_eval(r, "retrain", model, ev, gen.proved, kept, rset)
 
     def _after_eval(
         self,
         r: int,
         kind: str,
         model: str,
-        ev: Result,
+        ev: EvalSummary,
         proved: int = 0,
-        kept: Result | None = None,
+        kept: Kept | None = None,
+        rset: RetrainSet | None = None,
     ) -> None:
         st, loop = self.state, self.cfg.loop
-        rate = float(ev["pass_rate"])
+        rate = ev.pass_rate
         st.current = model
         if kind == "sft" or rate >= st.best_rate + loop.plateau_delta:
             st.best, st.best_rate = model, max(rate, st.best_rate)
@@ -163,49 +199,71 @@ class ExpertIteration:
             st.since_gain += 1
         if kind == "retrain" and rate > st.best_rate:
             st.best, st.best_rate = model, rate
-        row = {
-            "round": r,
-            "kind": kind,
-            "model": model,
-            "pass_rate": rate,
-            "proved_eval": ev["proved"],
-            "eval_problems": ev["problems"],
-            "pool_proved": proved,
-            "harvested": (kept or {}).get("harvested", 0),
-            "kept": (kept or {}).get("kept", 0),
-            "solved_total": len(st.solved),
-        }
+        self._publish_best()
+        row = RoundRow(
+            round=r,
+            kind=kind,
+            model=model,
+            pass_rate=rate,
+            proved_eval=ev.proved,
+            eval_problems=ev.problems,
+            pool_proved=proved,
+            harvested=kept.harvested if kept else 0,
+            kept=kept.kept if kept else 0,
+            solved_total=len(st.solved),
+            best=st.best,
+            retrain_records=rset.records if rset else 0,
+            retrain_coverage=rset.coverage if rset else 0.0,
+        )
         st.history.append(row)
         for key in ("pass_rate", "pool_proved", "kept", "solved_total"):
-            self.run.scalar(f"round/{key}", float(row[key]), r)
-        atomic_write_jsonl(self.run.root / "metrics.jsonl", st.history)
-        plot_pass_rate(st.history, self.run.root / "pass_rate.png", "held-out pass rate per round")
+            self.run.scalar(f"round/{key}", float(getattr(row, key)), r)
+        atomic_write_jsonl(self.run.root / "metrics.jsonl", (h.to_json() for h in st.history))
+        plot_pass_rate(
+            [h.to_json() for h in st.history],
+            self.run.root / "pass_rate.png",
+            "held-out pass rate per round",
+        )
+
+    def _publish_best(self) -> None:
+        """`models/best` → the best checkpoint; a LoRA one as its merged weights, so the
+        editor's backends (which load plain checkpoints) serve it as it is."""
+        best = self.state.best
+        target = self.run.model(best)
+        if is_lora_checkpoint(target):
+            merged = self.run.model(f"{best}-merged")
+            if not merged.exists():
+                export_merged(target, merged)
+            target = merged
+        self.run.set_best(target)
 
     # --- steps ------------------------------------------------------------------------------
-    def _add_proofs(self, step: Result) -> None:
-        self.state.proof_files.append(step["proof_file"])
-        for theorem, length in step["solved"].items():
+    def _add_proofs(self, step: ProofsFound) -> None:
+        self.state.proof_files.append(step.proof_file)
+        for theorem, length in step.solved.items():
             old = self.state.solved.get(theorem)
             self.state.solved[theorem] = length if old is None else min(old, length)
 
-    def _seed_data(self) -> Result:
+    def _seed_data(self) -> ProofsFound:
         raw = [r for p in self.cfg.seed_data for r in read_records(p)]
         records = list(dedup(raw))
-        write_records(self.run.root / "data" / "seed.jsonl", records)
+        write_records(self.run.root / SEED_FILE, records)
         names = {p.name for p in self.train_problems}
         proofs: dict[str, list[Record]] = {}
         for rec in raw:  # before dedup: each proof whole
             if rec.theorem in names:
                 proofs.setdefault(rec.theorem, []).append(rec)
-        return {"records": len(records), **self._write_proofs(self.run.root / "data", proofs)}
+        path, solved = self._write_proofs(self.run.root / "data", proofs)
+        return ProofsFound(proof_file=path, solved=solved, records=len(records))
 
-    def _write_proofs(self, folder: Path, proofs: dict[str, list[Record]]) -> Result:
+    def _write_proofs(
+        self, folder: Path, proofs: dict[str, list[Record]]
+    ) -> tuple[str, dict[str, int]]:
         """`proofs.jsonl` (one row per proved theorem: its proof's records, root first)."""
         path = folder / "proofs.jsonl"
         rows = ({"theorem": t, "records": [r.to_json() for r in rs]} for t, rs in proofs.items())
         atomic_write_jsonl(path, rows)
-        solved = {t: len(rs) for t, rs in proofs.items()}
-        return {"proof_file": self._rel(path), "solved": solved}
+        return self._rel(path), {t: len(rs) for t, rs in proofs.items()}
 
     def _rel(self, path: Path) -> str:
         """Journal paths are relative to the run directory (it may be moved)."""
@@ -225,7 +283,7 @@ class ExpertIteration:
         return best
 
     def _pairs(self, files: Sequence[str], with_seed: bool) -> list[tuple[str, str]]:
-        seed = [self.run.root / "data" / "seed.jsonl"] if with_seed else []
+        seed = [self.run.root / SEED_FILE] if with_seed else []
         paths = [*seed, *map(self._abs, files)]
         return [(r.state, r.tactic) for r in dedup(x for p in paths for x in read_records(p))]
 
@@ -239,7 +297,7 @@ class ExpertIteration:
         *,
         fresh: bool = False,
         with_seed: bool | None = None,
-    ) -> Result:
+    ) -> Tuned:
         seed = self.cfg.loop.include_seed if with_seed is None else with_seed
         pairs = self._pairs(files, seed or name == "sft")
         result = finetune(
@@ -247,38 +305,36 @@ class ExpertIteration:
             self.run.model(name),
             pairs,
             config,
-            base=self.cfg.base_model,
             seed=derive_seed(self.cfg.seed, "tune", name),
-            device=self.cfg.device,
-            template=self.cfg.prompt_template,
+            device=self.cfg.policy.device,
+            template=self.cfg.policy.prompt_template,
             fresh_adapter=fresh,
             log=lambda tag, v, s: self.run.scalar(f"{name}/{tag}", v, s),
             desc=f"tune {name}",
         )
-        return {**result.to_json(), "round": r, "pairs": len(pairs)}
+        return Tuned.from_json({**result.to_json(), "round": r, "pairs": len(pairs)})
 
-    def _eval(self, model: str) -> Result:
+    def _eval(self, model: str) -> EvalSummary:
         cfg = self.cfg
         out = self.run.root / "eval" / model
+        verify = cfg.lean if cfg.verify_proofs else None
         t0 = time.perf_counter()
 
-        async def go() -> Any:
+        async def go() -> list[ProblemResult]:
             async with open_prover(
-                self.run.model(model), self.engine, cfg.evaluate, cfg.lean,
+                self.run.model(model), cfg.policy, cfg.evaluate, cfg.lean,
                 ray_address=self.ray_address,
             ) as prover:  # fmt: skip
-                return await evaluate(
-                    prover,
-                    self.eval_problems,
-                    cfg.evaluate,
-                    derive_seed(cfg.seed, "eval"),  # one seed for every model: comparable
-                    out,
-                    cfg.lean if cfg.verify else None,
-                )
+                # one seed for every model: comparable
+                seed = derive_seed(cfg.seed, "eval")
+                return await evaluate(prover, self.eval_problems, cfg.evaluate, seed, out, verify)
 
         rows = asyncio.run(go())
-        return write_report(rows, cfg.evaluate, out, f"{model}: held-out evaluation",
-                            time.perf_counter() - t0)  # fmt: skip
+        title = f"{model}: held-out evaluation"
+        wall = time.perf_counter() - t0
+        return write_report(
+            rows, cfg.evaluate, out, title, verified=verify is not None, wall_s=wall
+        )
 
     def _search(
         self, r: int, problems: Sequence[Problem], model: str, sub: str
@@ -287,7 +343,7 @@ class ExpertIteration:
         return asyncio.run(
             prove_all(
                 self.run.model(model),
-                self.engine,
+                self.cfg.policy,
                 problems,
                 self.cfg.generate,
                 self.cfg.lean,
@@ -298,46 +354,58 @@ class ExpertIteration:
             )
         )
 
-    def _generate(self, r: int, pool: Sequence[Problem], model: str) -> Result:
-        by_problem = self._search(r, pool, model, "generate")
+    def _found(
+        self, r: int, problems: Sequence[Problem], model: str, sub: str
+    ) -> tuple[ProofsFound, dict[str, list[Record]]]:
+        by_problem = self._search(r, problems, model, sub)
+        source: Source = "reprove" if sub == "reprove" else "search"
         proofs: dict[str, list[Record]] = {}
         for attempts in by_problem:
             won = next((a for a in attempts if a.proved), None)
             if won is not None:
-                proofs[won.problem] = won.records(model, r)
+                proofs[won.problem] = won.records(model, r, source)
+        path, solved = self._write_proofs(self.run.round_dir(r) / sub, proofs)
+        found = ProofsFound(proof_file=path, solved=solved, **summarize_attempts(by_problem))
+        return found, proofs
+
+    def _generate(self, r: int, pool: Sequence[Problem], model: str) -> ProofsFound:
+        found, proofs = self._found(r, pool, model, "generate")
         harvest = self.run.round_dir(r) / "harvest.jsonl"
         write_records(harvest, dedup(x for recs in proofs.values() for x in recs))
-        written = self._write_proofs(self.run.round_dir(r), proofs)
-        return {**summarize_attempts(by_problem), **written}
+        return found
 
-    def _reprove(self, r: int, solved: Sequence[Problem]) -> Result:
-        """Shortest known proof per solved problem, the best model's new one included."""
-        st = self.state
-        by_problem = self._search(r, solved, st.best, "reprove")
-        known = self._shortest_proofs()
-        records: list[Record] = []
-        found = 0
-        for p, attempts in zip(solved, by_problem, strict=True):
-            won = next((a for a in attempts if a.proved), None)
-            found += won is not None
-            old = known[p.name]
-            if won is not None and len(won.path) < len(old):
-                records.extend(won.records(st.best, r, "reprove"))
-            else:
-                records.extend(old)
-        path = self.run.round_dir(r) / "reproved.jsonl"
-        write_records(path, dedup(records))
-        return {"file": self._rel(path), "proved": found, "records": len(records)}
+    def _reprove(self, r: int) -> ProofsFound:
+        """Every problem encountered so far, solved or not, searched by the best model."""
+        return self._found(r, self.train_problems, self.state.best, "reprove")[0]
 
-    def _filter(self, r: int, src: Path, model: str, fc: FilterConfig) -> Result:
+    def _retrain_set(self, r: int) -> RetrainSet:
+        """Shortest known proof per encountered theorem (its SFT proof among the candidates),
+        then the SFT corpus's records of theorems that are not problems here (bare pairs:
+        nothing to re-solve), deduplicated."""
+        names = {p.name for p in self.train_problems}
+        shortest = self._shortest_proofs()
+        proof_records = [x for t, recs in shortest.items() if t in names for x in recs]
+        corpus = [x for x in read_records(self.run.root / SEED_FILE) if x.theorem not in names]
+        path = self.run.round_dir(r) / "retrain-set.jsonl"
+        n = write_records(path, dedup([*proof_records, *corpus]))
+        return RetrainSet(
+            file=self._rel(path),
+            theorems=len(names),
+            covered=len(names & shortest.keys()),
+            proof_records=len(proof_records),
+            corpus_records=len(corpus),
+            records=n,
+        )
+
+    def _filter(self, r: int, src: Path, model: str, fc: FilterConfig) -> Kept:
         records = list(read_records(src)) if src.exists() else []
         out = src.with_name(src.stem + "-kept.jsonl")
         if not records:
             write_records(out, [])
-            return {"file": self._rel(out), "harvested": 0, "kept": 0}
+            return Kept(file=self._rel(out), harvested=0, kept=0)
 
         async def score() -> list[Record]:
-            policy = load_policy(self.run.model(model), self.engine)
+            policy = load_policy(self.run.model(model), self.cfg.policy)
             try:
                 return await score_records(policy, records)
             finally:
@@ -350,41 +418,17 @@ class ExpertIteration:
         ppls = [x.ppl for x in scored if x.ppl is not None]
         plot_histogram(ppls, result, src.with_name(src.stem + "-ppl.png"),
                        f"round {r}: tactic perplexity ({len(ppls)} tactics)")  # fmt: skip
-        return {"file": self._rel(out), "harvested": len(records), **result.to_json(),
-                "sha256": file_sha256(out)}  # fmt: skip
-
-    # --- summary ----------------------------------------------------------------------------
-    def _write_summary(self) -> None:
-        st = self.state
-        lines = [
-            f"# Expert-iteration run `{self.cfg.run_dir.name}`",
-            "",
-            f"Base model `{self.cfg.base_model}`; {len(self.train_problems)} problems to prove, "
-            f"{len(self.eval_problems)} held out; eval budget {self.cfg.evaluate.notation}.",
-            "",
-            "| round | kind | model | held-out pass rate | pool proved | harvested | kept "
-            "| solved |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for h in st.history:
-            lines.append(
-                f"| {h['round']} | {h['kind']} | {h['model']} | {100 * h['pass_rate']:.1f}% "
-                f"({h['proved_eval']}/{h['eval_problems']}) | {h['pool_proved']} | "
-                f"{h['harvested']} | {h['kept']} | {h['solved_total']} |"
-            )
-        lines += [
-            "",
-            f"Best model: `{st.best}` ({100 * st.best_rate:.1f}%).",
-            "Figures: `pass_rate.png`, `rounds/*/*-ppl.png`; TensorBoard logs in `tb/`.",
-        ]
-        atomic_write_text(self.run.root / "summary.md", "\n".join(lines) + "\n")
+        return Kept.from_json(
+            {
+                "file": self._rel(out),
+                "harvested": len(records),
+                **result.to_json(),
+                "sha256": file_sha256(out),
+            }
+        )
 
 
 def train(
     cfg: TrainConfig, *, resume: bool = False, ray_address: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[RoundRow]:
     return ExpertIteration(cfg, resume=resume, ray_address=ray_address).run_all()
-
-
-def load_history(run_dir: Path) -> list[dict[str, Any]]:
-    return list(read_jsonl(run_dir / "metrics.jsonl"))

@@ -29,8 +29,10 @@ from typing import Any
 
 import torch
 
+from prover_core.errors import ConfigError
 from prover_core.policy.prompts import render_prompt
 from training.config import FinetuneConfig
+from training.results import FinetuneResult
 
 META = "leanstep_model.json"
 Log = Callable[[str, float, int], None]
@@ -90,22 +92,52 @@ def _schedule(step: int, total: int, warmup: int) -> float:
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def load_trainable(
-    start: Path, base: Path, config: FinetuneConfig, fresh_adapter: bool, device: torch.device
-) -> Any:
-    """The model to train: `start` itself (full), or base + LoRA (continued or fresh)."""
+def _meta(path: Path) -> dict[str, Any]:
+    meta = path / META
+    return dict(json.loads(meta.read_text())) if meta.exists() else {}
+
+
+def is_lora_checkpoint(path: Path) -> bool:
+    """`path` holds a LoRA adapter written by `finetune` (its base named in the metadata)."""
+    return _meta(path).get("kind") == "lora"
+
+
+def _from_pretrained(path: Path, dtype: torch.dtype, device: torch.device) -> Any:
     from transformers import AutoModelForCausalLM
 
     auto: Any = AutoModelForCausalLM
+    return auto.from_pretrained(path, dtype=dtype).to(device)
+
+
+def load_trainable(
+    start: Path, config: FinetuneConfig, fresh_adapter: bool, device: torch.device
+) -> tuple[Any, Path]:
+    """The model to train from checkpoint `start`, and the full weights it rests on.
+
+    full: `start`'s weights (a LoRA `start` merged into its base first).
+    lora: a fresh adapter on `start`'s full weights, or `start`'s own adapter continued on
+    its base. A fresh adapter on a LoRA checkpoint is refused: its weights are not on disk
+    as a full checkpoint to rest on.
+    """
     if config.method == "full":
-        return auto.from_pretrained(start, dtype=torch.float32).to(device)
+        if is_lora_checkpoint(start):
+            model, _ = load_for_inference(start, str(device), "float32")
+            model.requires_grad_(True)  # peft froze the base weights it merged into
+            return model, start
+        return _from_pretrained(start, torch.float32, device), start
     from peft import LoraConfig, PeftModel, get_peft_model
 
     # Frozen base weights: bf16 on GPU (memory), float32 on CPU; adapters stay float32.
     base_dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
-    model = auto.from_pretrained(base, dtype=base_dtype).to(device)
-    if not fresh_adapter and (start / "adapter_config.json").exists():
-        return PeftModel.from_pretrained(model, start, is_trainable=True)
+    if is_lora_checkpoint(start):
+        if fresh_adapter:
+            raise ConfigError(
+                f"{start} is a LoRA checkpoint: a fresh adapter needs a full checkpoint to start "
+                "from (train this stage with method = 'full', or continue the adapter)"
+            )
+        base = Path(_meta(start)["base"])
+        model = _from_pretrained(base, base_dtype, device)
+        return PeftModel.from_pretrained(model, start, is_trainable=True), base
     lora = LoraConfig(
         r=config.lora_rank,
         lora_alpha=int(config.lora_alpha),
@@ -113,42 +145,39 @@ def load_trainable(
         target_modules=list(config.lora_targets),
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, lora)
+    return get_peft_model(_from_pretrained(start, base_dtype, device), lora), start
 
 
 def load_for_inference(path: Path, device: str, dtype: str) -> tuple[Any, Any]:
     """(model, tokenizer) of a checkpoint written by `finetune` (or a plain HF directory);
     LoRA adapters are merged into their base."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     from prover_core.policy.hf import resolve_device, resolve_dtype
 
     dev = resolve_device(device)
     dt = resolve_dtype(dtype, dev)
     tokenizer = AutoTokenizer.from_pretrained(path)
-    meta = json.loads((path / META).read_text()) if (path / META).exists() else {}
-    if meta.get("kind") == "lora":
+    if is_lora_checkpoint(path):
         from peft import PeftModel
 
-        base = AutoModelForCausalLM.from_pretrained(meta["base"], dtype=dt)
+        base = _from_pretrained(Path(_meta(path)["base"]), dt, dev)
         model = PeftModel.from_pretrained(base, path).merge_and_unload()
     else:
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dt)
+        model = _from_pretrained(path, dt, dev)
     return model.to(dev).eval(), tokenizer
 
 
-@dataclass(frozen=True)
-class FinetuneResult:
-    steps: int
-    examples: int
-    skipped_long: int
-    target_tokens: int
-    first_loss: float
-    last_loss: float
-    seconds: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "tokens_per_s": self.target_tokens / max(self.seconds, 1e-9)}
+def export_merged(src: Path, out: Path) -> None:
+    """A LoRA checkpoint's merged weights as a plain checkpoint any backend loads."""
+    model, tokenizer = load_for_inference(src, "cpu", "float32")
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    (tmp / META).write_text(json.dumps({"kind": "full", "base": str(src.resolve())}) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
 
 
 def finetune(
@@ -157,7 +186,6 @@ def finetune(
     pairs: Sequence[tuple[str, str]],
     config: FinetuneConfig,
     *,
-    base: Path,
     seed: int,
     device: str = "auto",
     template: str = "{state}:::",
@@ -179,7 +207,7 @@ def finetune(
     examples = [e for e in encoded if len(e.ids) <= config.max_len]
     if not examples:
         raise ValueError("no training example fits max_len")
-    model = load_trainable(start, base, config, fresh_adapter, dev)
+    model, base = load_trainable(start, config, fresh_adapter, dev)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
@@ -228,6 +256,7 @@ def save_checkpoint(
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
+    # `base`: the full weights under a LoRA adapter (for a full checkpoint: where it started)
     meta = {"kind": config.method, "base": str(base.resolve())}
     (tmp / META).write_text(json.dumps(meta) + "\n")
     shutil.rmtree(out, ignore_errors=True)

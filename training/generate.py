@@ -20,11 +20,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from prover_core.config import SearchConfig
 from prover_core.lean.pool import ReplPool
 from prover_core.policy.protocol import Sampling, TacticGenerator
 from prover_core.search.best_first import BestFirstSearch, SearchResult
-from training.config import SearchBudget
+from training.config import SearchStage
 from training.lockstep import Lockstep, Member, derive_seed
 from training.problems import Problem
 from training.records import Record, Source, atomic_write_jsonl, read_jsonl
@@ -38,9 +37,9 @@ class Step:
     n_tokens: int
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Attempt:
-    """One search for one problem."""
+    """One search for one problem (fields by name only: several share a type)."""
 
     problem: str
     attempt: int
@@ -95,23 +94,6 @@ def proof_path(result: SearchResult) -> list[Step]:
     raise AssertionError("the proof is not a path of its tree")
 
 
-def search_config(budget: SearchBudget) -> SearchConfig:
-    return SearchConfig(
-        width=budget.width,
-        expansions=budget.expansions,
-        passes=1,
-        depth_reward=budget.depth_reward,
-        wall_time_s=budget.wall_time_s,
-        tactic_timeout_s=budget.tactic_timeout_s,
-    )
-
-
-def sampling_of(budget: SearchBudget) -> Sampling:
-    return Sampling(
-        temperature=budget.temperature, top_p=budget.top_p, max_tokens=budget.max_tokens
-    )
-
-
 class _CountingMember(Member):
     tokens = 0
 
@@ -126,7 +108,7 @@ async def prove_one(
     attempt: int,
     policy: TacticGenerator,
     pool: ReplPool,
-    budget: SearchBudget,
+    budget: SearchStage,
     on_done: Callable[[], None] | None = None,
 ) -> Attempt:
     """One search on a leased REPL; `policy` is normally a lockstep member (closed here)."""
@@ -136,28 +118,28 @@ async def prove_one(
             root = await lease.repl.command(problem.root_command, lease.env)
             if root.errors or len(root.sorries) != 1:
                 detail = root.errors[0].data if root.errors else "no single sorry"
-                return Attempt(problem.name, attempt, "error", detail=detail)
+                return Attempt(problem=problem.name, attempt=attempt, status="error", detail=detail)
             search = BestFirstSearch(
                 root.sorries[0].state,
                 lease.repl,
                 policy,
-                search_config(budget),
-                sampling_of(budget),
+                budget.search,
+                budget.sampling(),
             )
             result = await search.run()
         s = result.stats
         return Attempt(
-            problem.name,
-            attempt,
-            result.status,
-            list(result.proof) if result.proof is not None else None,
-            proof_path(result),
-            s.expansions,
-            s.tactics_run,
-            getattr(policy, "tokens", 0),
-            s.wall_s,
-            s.policy_s,
-            s.lean_s,
+            problem=problem.name,
+            attempt=attempt,
+            status=result.status,
+            proof=list(result.proof) if result.proof is not None else None,
+            path=proof_path(result),
+            expansions=s.expansions,
+            tactics_run=s.tactics_run,
+            tokens=getattr(policy, "tokens", 0),
+            wall_s=s.wall_s,
+            policy_s=s.policy_s,
+            lean_s=s.lean_s,
         )
     finally:
         await policy.aclose()
@@ -171,11 +153,11 @@ async def search_chunk_local(
     seed: int,
     policy: TacticGenerator,
     pool: ReplPool,
-    budget: SearchBudget,
+    budget: SearchStage,
     on_done: Callable[[], None] | None = None,
 ) -> list[Attempt]:
     """Search every problem of a chunk at once; results in `items` order."""
-    lockstep = Lockstep(policy, sampling_of(budget), seed, [pid for pid, _ in items])
+    lockstep = Lockstep(policy, budget.sampling(), seed, [pid for pid, _ in items])
     return list(
         await asyncio.gather(
             *(
@@ -198,7 +180,7 @@ class ChunkProver(Protocol):
 class LocalProver:
     policy: TacticGenerator
     pool: ReplPool
-    budget: SearchBudget
+    budget: SearchStage
     on_done: Callable[[], None] | None = None
 
     async def search_chunk(
@@ -212,7 +194,7 @@ class LocalProver:
 async def generate_proofs(
     prover: ChunkProver,
     problems: Sequence[Problem],
-    budget: SearchBudget,
+    budget: SearchStage,
     seed: int,
     out_dir: Path,
     *,

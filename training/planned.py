@@ -51,8 +51,21 @@ class PlannerChunkProver:
                 self.on_done()
         wall = time.perf_counter() - t0
         if result.proof_block is None:
-            return Attempt(problem.name, attempt, "failed", wall_s=wall, detail=result.message)
+            return Attempt(
+                problem=problem.name,
+                attempt=attempt,
+                status="failed",
+                wall_s=wall,
+                detail=result.message,
+            )
         # the block's lines, relative indentation kept: `by` + two spaces re-nests them
         lines = textwrap.dedent(result.proof_block).splitlines()
         detail = f"{len(result.steps)} steps, {result.replans} replans"
-        return Attempt(problem.name, attempt, "proved", lines, wall_s=wall, detail=detail)
+        return Attempt(
+            problem=problem.name,
+            attempt=attempt,
+            status="proved",
+            proof=lines,
+            wall_s=wall,
+            detail=detail,
+        )

@@ -53,6 +53,7 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[str]]:
     """A text file that appears at `path` only when the block ends without an exception."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o644)  # mkstemp's 0600 would make every written file private
     try:
         with os.fdopen(fd, mode, encoding="utf-8") as f:
             yield f

@@ -14,17 +14,20 @@ Invariants:
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prover_core.errors import ConfigError
 from training.config import TrainConfig
 from training.records import atomic_write_json, file_sha256, tree_sha256
+from training.results import StepResult
 
-Result = dict[str, Any]
+R = TypeVar("R", bound=StepResult)
+BEST = "best"
 
 
 def _versions() -> dict[str, str]:
@@ -42,7 +45,7 @@ class RunDir:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.journal_path = root / "steps.json"
-        self.journal: dict[str, Result] = {}
+        self.journal: dict[str, dict[str, Any]] = {}
         if self.journal_path.exists():
             self.journal = json.loads(self.journal_path.read_text(encoding="utf-8"))
         self._tb: Any = None
@@ -50,6 +53,15 @@ class RunDir:
     # --- layout ---------------------------------------------------------------------------
     def model(self, name: str) -> Path:
         return self.root / "models" / name
+
+    def set_best(self, target: Path) -> None:
+        """Point `models/best` at `target` (a checkpoint under `models/`): a relative symlink
+        swapped in by one rename, so a reader sees the old best or the new, never neither."""
+        link = self.model(BEST)
+        tmp = link.with_name(f".{BEST}.tmp")
+        tmp.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(target, link.parent), tmp)
+        os.replace(tmp, link)
 
     def round_dir(self, r: int) -> Path:
         return self.root / "rounds" / f"r{r:03d}"
@@ -82,12 +94,13 @@ class RunDir:
         atomic_write_json(config_path, config_json)  # last: its presence marks a created run
 
     # --- journal --------------------------------------------------------------------------
-    def step(self, name: str, fn: Callable[[], Result]) -> Result:
+    def step(self, name: str, kind: type[R], fn: Callable[[], R]) -> R:
+        """`fn()` once: a journalled step reads back as `kind` and is not run again."""
         if name in self.journal:
-            return self.journal[name]
+            return kind.from_json(self.journal[name])
         t0 = time.perf_counter()
-        result = {**fn(), "step_s": round(time.perf_counter() - t0, 3)}
-        self.journal[name] = result
+        result = fn()
+        self.journal[name] = {**result.to_json(), "step_s": round(time.perf_counter() - t0, 3)}
         atomic_write_json(self.journal_path, self.journal)
         return result
 

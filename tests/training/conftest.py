@@ -59,5 +59,5 @@ def sft_model(tiny_model: Path, seed_file: Path) -> Path:
     pairs = [(r.state, r.tactic) for r in read_records(seed_file)]
     out = tiny_model.parent / "sft"
     cfg = FinetuneConfig(lr=5e-3, epochs=1, min_steps=200, batch_size=16)
-    finetune(tiny_model, out, pairs, cfg, base=tiny_model, seed=0, device="cpu")
+    finetune(tiny_model, out, pairs, cfg, seed=0, device="cpu")
     return out

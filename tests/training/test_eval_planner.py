@@ -12,7 +12,7 @@ from prover_core.search.planner import PlannerClient
 from tests.support.scripted_openai import scripted_openai
 from tests.support.scripted_policy import ScriptedPolicy
 from tests.support.standin import standin_config
-from training.config import SearchBudget
+from training.config import SearchStage
 from training.evaluate import evaluate
 from training.planned import PlannerChunkProver
 from training.problems import Problem
@@ -48,7 +48,9 @@ async def test_planner_eval_proves_and_verifies(tmp_path: Path) -> None:
         pool = ReplPool(lean)
         try:
             prover = PlannerChunkProver(ScriptedPolicy(policy), pool, client, config)
-            rows = await evaluate(prover, problems, SearchBudget(expansions=8), 0, tmp_path, lean)
+            rows = await evaluate(
+                prover, problems, SearchStage(search=SearchConfig(expansions=8)), 0, tmp_path, lean
+            )
         finally:
             await pool.close()
             await client.aclose()

@@ -7,10 +7,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from prover_core.config import SearchConfig
 from prover_core.lean.pool import ReplPool
 from tests.support.scripted_policy import ScriptedPolicy
 from tests.support.standin import standin_config
-from training.config import SearchBudget
+from training.config import SearchStage
 from training.evaluate import evaluate, render_report, summarize, write_report
 from training.extract import corpus_records
 from training.generate import LocalProver
@@ -31,7 +32,9 @@ def oracle(records: Sequence[Record]) -> ScriptedPolicy:
     return ScriptedPolicy(script)
 
 
-BUDGET = SearchBudget(attempts=2, width=3, expansions=12, temperature=1.0, concurrency=5)
+BUDGET = SearchStage(
+    attempts=2, search=SearchConfig(width=3, expansions=12), temperature=1.0, concurrency=5
+)
 
 
 def _run(corpus: Path, out: Path, known_every: int = 2, verify: bool = False):
@@ -59,15 +62,16 @@ def test_pass_at_k_and_report_agree_with_the_rows(corpus: Path, tmp_path: Path) 
     # attempts stop once a problem is proved
     assert all(r.attempts == 1 for r in rows if r.name in known)
     assert all(r.attempts == 2 and r.proof is None for r in rows if not r.proved)
-    summary = write_report(rows, BUDGET, tmp_path, "scripted")
-    assert summary["proved"] == len(proved)
-    assert summary["pass_rate"] == len(proved) / len(problems)
-    assert summary["budget"] == "2 × 3 × 12"
+    summary = write_report(rows, BUDGET, tmp_path, "scripted", verified=True)
+    assert summary.proved == len(proved)
+    assert summary.pass_rate == len(proved) / len(problems)
+    assert summary.budget == "2 × 3 × 12"
     on_disk = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
-    assert sum(r["proved"] for r in on_disk) == summary["proved"]
+    assert sum(r["proved"] for r in on_disk) == summary.proved
     report = (tmp_path / "report.md").read_text()
-    assert f"{summary['proved']}/{len(problems)}" in report and "2 × 3 × 12" in report
-    assert summary["tokens"] == sum(r.tokens for r in rows) > 0
+    assert f"{summary.proved}/{len(problems)}" in report and "2 × 3 × 12" in report
+    assert "re-checked by the sound verifier" in report
+    assert summary.tokens == sum(r.tokens for r in rows) > 0
 
 
 def test_rerun_reuses_finished_chunks(corpus: Path, tmp_path: Path) -> None:
@@ -86,6 +90,6 @@ def test_report_renders_difficulty_table() -> None:
         ProblemResult("a", 1, True, 1, ["trivial"], None, 0.1, 1, 1, 4, "proved"),
         ProblemResult("b", 2, False, 1, None, None, 0.3, 5, 9, 20, "exhausted"),
     ]
-    s = summarize(rows, SearchBudget(attempts=1, width=2, expansions=5))
+    s = summarize(rows, SearchStage(search=SearchConfig(width=2, expansions=5)), verified=False)
     text = render_report(s, "t")
     assert "pass@1 = **1/2 = 50.0%**" in text and "| 2 | 0 | 1 | 0% |" in text

@@ -7,14 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from prover_core.config import PolicyConfig, SearchConfig
 from prover_core.lean.pool import ReplPool
 from tests.support.standin import standin_config
-from training.config import SearchBudget
+from training.config import SearchStage
 from training.problems import load_problems
-from training.session import Engine, load_policy
+from training.serving import load_policy
 
 ray = pytest.importorskip("ray")
-BUDGET = SearchBudget(width=3, expansions=6, max_tokens=12, temperature=1.3, concurrency=6)
+BUDGET = SearchStage(
+    search=SearchConfig(width=3, expansions=6), max_tokens=12, temperature=1.3, concurrency=6
+)
 
 
 @pytest.mark.slow
@@ -27,7 +30,7 @@ def test_ray_chunk_equals_local_chunk(
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # Ray writes its auth token under HOME
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     problems = load_problems(corpus, "valid")[:6]
-    engine = Engine(device="cpu", dtype="float32")
+    engine = PolicyConfig(device="cpu", dtype="float32")
     lean = standin_config()
 
     async def local() -> list:

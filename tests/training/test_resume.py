@@ -28,12 +28,14 @@ run_dir = "{name}"
 base_model = "{model}"
 seed = 3
 seed_data = ["{seed_file}"]
-device = "cpu"
-dtype = "float32"
-policy_max_batch = 64
 
 [problems]
 train = "{corpus}"
+
+[policy]
+device = "cpu"
+dtype = "float32"
+max_batch = 64
 
 [sft]
 lr = 5e-3
@@ -46,16 +48,20 @@ epochs = 1
 batch_size = 16
 
 [generate]
-width = 4
-expansions = 12
 max_tokens = 16
 concurrency = 8
 
+[generate.search]
+width = 4
+expansions = 12
+
 [evaluate]
-width = 3
-expansions = 5
 max_tokens = 12
 concurrency = 16
+
+[evaluate.search]
+width = 3
+expansions = 5
 
 [loop]
 rounds = 2

@@ -33,7 +33,9 @@ def test_budget_notation() -> None:
 
 def test_extract_replays_a_corpus(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "recs.jsonl"
-    result = runner.invoke(_app(), ["extract", str(corpus), "--out", str(out), "--split", "test"])
+    result = runner.invoke(
+        _app(), ["extract", str(corpus), "--out", str(out), "--split", "test", "--standin"]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     test_names = {p.name for p in load_problems(corpus, "test")}
@@ -73,3 +75,17 @@ def test_eval_writes_results_and_report(corpus: Path, tiny_model: Path, tmp_path
     assert len(rows) == 4 and summary["problems"] == 4
     assert summary["proved"] == sum(r["proved"] for r in rows)
     assert "pass@2" in result.output and "2 × 2 × 3" in (out / "report.md").read_text()
+
+
+def test_extract_uses_the_configured_repl(corpus: Path, tmp_path: Path) -> None:
+    """No --standin: the project's leanstep.toml decides the REPL (here a broken one)."""
+    (tmp_path / "leanstep.toml").write_text('[lean]\nrepl_command = ["/nonexistent/repl"]\n')
+    data = tmp_path / "corpus.jsonl"
+    data.write_text(corpus.read_text())
+    out = tmp_path / "recs.jsonl"
+    result = runner.invoke(_app(), ["extract", str(data), "--out", str(out)])
+    assert result.exit_code != 0 and not out.exists()
+    assert "/nonexistent/repl" in str(result.exception)
+    result = runner.invoke(_app(), ["extract", str(data), "--out", str(out), "--standin"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().strip()
