@@ -24,8 +24,8 @@ QUICK_FORM = {
     "problems": {"limit": 12},
     "sft": {"epochs": 3},
     "finetune": {"epochs": 2},
-    "generate": {"expansions": 8, "concurrency": 16},
-    "evaluate": {"expansions": 8, "concurrency": 16},
+    "generate": {"search": {"expansions": 8}, "concurrency": 16},
+    "evaluate": {"search": {"expansions": 8}, "concurrency": 16},
     "loop": {"rounds": 1, "retrain_rounds": []},
 }
 
@@ -43,13 +43,14 @@ def test_every_example_is_valid(path: Path) -> None:
 def test_the_gpu_examples_follow_algorithms_md() -> None:
     for name in ("gpu-7b.toml", "ray-cluster.toml"):
         cfg = load_train_config(EXAMPLES / name)
-        for budget in (cfg.generate, cfg.evaluate):
-            assert (budget.width, budget.expansions, budget.temperature) == (4, 600, 1.3)
-            assert (budget.wall_time_s, budget.tactic_timeout_s) == (600, 18)
+        for stage in (cfg.generate, cfg.evaluate):
+            search = stage.search
+            assert (search.width, search.expansions, stage.temperature) == (4, 600, 1.3)
+            assert (search.wall_time_s, search.tactic_timeout_s) == (600, 18)
         band, inner = cfg.filter, cfg.loop.retrain_filter
         assert 0.1 <= band.low_quantile <= 0.2 and band.high_quantile == 0.9
         assert band.low_quantile < inner.low_quantile < inner.high_quantile < band.high_quantile
-        assert cfg.loop.retrain_from == "base" and cfg.dtype == "bfloat16"
+        assert (cfg.policy.backend, cfg.policy.dtype) == ("vllm", "bfloat16")
 
 
 @pytest.fixture(scope="module")
@@ -92,5 +93,5 @@ def test_standin_example_trains_in_quick_form(standin: Path) -> None:
     data = merge(tomllib.loads(standin.read_text()), QUICK_FORM)
     cfg = with_base_dir(parse_train_config(data, str(standin)), standin.parent)
     history = train(cfg)
-    assert [h["round"] for h in history] == [0, 1]
-    assert (cfg.run_dir / "summary.md").is_file()
+    assert [h.round for h in history] == [0, 1]
+    assert (cfg.run_dir / "summary.md").is_file() and (cfg.run_dir / "models" / "best").is_dir()
