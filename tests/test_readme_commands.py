@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from prover_core.config import STANDIN_COMMAND
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-PY = [sys.executable, "-m", "prover_core"]  # = the `leanstep` entry point, on this checkout
+PY = [sys.executable, "-m", "lsp_server"]  # = the `leanstep` entry point, on this checkout
 
 
 def readme_commands() -> list[str]:
@@ -144,7 +146,7 @@ def serve(ctx: Ctx, words: list[str]) -> None:
 
 def extract(ctx: Ctx, words: list[str]) -> None:
     proj = ctx.tmp / "my-lean-project"
-    proj.mkdir()
+    proj.mkdir(exist_ok=True)
     (proj / "leanstep.toml").write_text((ctx.playground / "leanstep.toml").read_text())
     (proj / "A.lean").write_text(
         "theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  constructor\n  exact hp\n"
@@ -187,35 +189,96 @@ repl_command = {repl}
 """
 
 
+# the README's training paths name these run folders; the quick forms train into one
+RUNS = {"runs/prover-7b": "runs/my-run", "runs/prover-7b/models/best": "runs/my-run/models/best"}
+
+
+def _toml(data: dict[str, object], prefix: str = "") -> str:
+    """`data` (tables of scalars and lists) as TOML text."""
+    lines, tables = [], []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append(_toml(value, f"{prefix}{key}."))
+        else:
+            lines.append(f"{key} = {json.dumps(value)}")
+    head = f"[{prefix[:-1]}]\n" if prefix and lines else ""
+    return head + "".join(f"{ln}\n" for ln in lines) + "".join(tables)
+
+
 def train(ctx: Ctx, words: list[str]) -> None:
     if "--resume" in words:
-        out = ctx.run(_leanstep(words), ctx.tmp)
+        out = ctx.run(_leanstep(_sub(words, RUNS)), ctx.tmp)
         assert "round 1" in out
         return
-    repl = json.dumps([sys.executable, "-m", "prover_core.propositional"])
+    if words[2] == "examples/standin.toml":  # quick form: the example's sizes made quick
+        import tomllib
+
+        from tests.test_config_examples import QUICK_FORM, merge
+
+        example = ctx.tmp / "examples" / "standin.toml"
+        data = merge(tomllib.loads(example.read_text()), QUICK_FORM)
+        data["lean"]["repl_command"] = list(STANDIN_COMMAND)  # type: ignore[index]
+        example.write_text(_toml(data))
+        ctx.run(_leanstep(words), ctx.tmp)
+        assert (ctx.tmp / "examples/standin/run/models/best").is_dir()
+        return
+    # run.toml: the README copies an example there; the quick form writes a stand-in one
+    repl = json.dumps(list(STANDIN_COMMAND))
     (ctx.tmp / "run.toml").write_text(RUN_TOML.format(pg=ctx.playground, repl=repl))
     # quick form: `--ray-address` dropped (Ray's start-up; tests/training/test_ray.py runs it)
-    argv = words[: words.index("[--ray-address")]
-    ctx.run(_leanstep(argv), ctx.tmp)
-    assert (ctx.tmp / "runs/my-run/models/best").is_dir()
+    argv = words[: words.index("[--ray-address")] if "[--ray-address" in words else words
+    out = ctx.run(_leanstep(argv), ctx.tmp)
+    if "--check" in words:
+        assert "nothing was run" in out
+    else:
+        assert (ctx.tmp / "runs/my-run/models/best").is_dir()
 
 
 def evaluate(ctx: Ctx, words: list[str]) -> None:
     # on the stand-in: the folder's leanstep.toml names it (no config: real Lean's `lake`)
     (ctx.tmp / "leanstep.toml").write_text((ctx.playground / "leanstep.toml").read_text())
     corpus = str(ctx.playground / "corpus.jsonl")  # minif2f's place: a path to a JSONL set
-    argv = _sub(expand(words), {"minif2f": corpus})
+    argv = _sub(expand(words), {"minif2f": corpus, **RUNS})
     # quick form: the planner option dropped (needs a chat model), 3 problems
-    i = argv.index("--planner")
-    argv = [*argv[:i], *argv[i + 2 :], "--limit", "3"]
-    out = ctx.run(_leanstep(argv), ctx.tmp)
-    assert "verified" in out and (ctx.tmp / "eval/summary.json").is_file()
+    if "--planner" in argv:
+        i = argv.index("--planner")
+        argv = [*argv[:i], *argv[i + 2 :]]
+    out = ctx.run(_leanstep([*argv, "--limit", "3"]), ctx.tmp)
+    report = argv[argv.index("--out") + 1]
+    assert "verified" in out and (ctx.tmp / report / "summary.json").is_file()
 
 
 def corpus(ctx: Ctx, words: list[str]) -> None:
     argv = _sub(words, {"1000": "40"})  # quick form
     ctx.run(_leanstep(argv), ctx.tmp)
     assert len((ctx.tmp / "corpus.jsonl").read_text().splitlines()) == 40
+
+
+def corpus_standin(ctx: Ctx, words: list[str]) -> None:
+    examples = ctx.tmp / "examples"
+    if not (examples / "standin.toml").exists():
+        examples.mkdir(exist_ok=True)
+        (examples / "standin.toml").write_text((ROOT / "examples/standin.toml").read_text())
+    if not (examples / "standin" / "base").is_dir():
+        ctx.run(_leanstep(words), ctx.tmp)
+    assert (examples / "standin" / "corpus.jsonl").is_file()
+
+
+def init(ctx: Ctx, words: list[str]) -> None:
+    # quick form: the stand-in alternative (a model path or endpoint is checked in test_cli_config)
+    folder = ctx.tmp / "init"
+    folder.mkdir()
+    ctx.run(_leanstep(["leanstep", "init", "--standin"]), folder)
+    assert "prover_core.propositional" in (folder / "leanstep.toml").read_text()
+    ctx.run(_leanstep(["leanstep", "init", "--standin"]), folder, ok=(2,))  # never overwrites
+
+
+def config_show(ctx: Ctx, words: list[str]) -> None:
+    argv = expand(words[: words.index("|")] if "|" in words else words)
+    out = ctx.run(_leanstep(argv), ctx.playground)
+    if "--json" in argv:
+        assert json.loads(out)
+    assert "policy.model" in out
 
 
 def demo(ctx: Ctx, words: list[str]) -> None:
@@ -235,6 +298,9 @@ ROWS: dict[str, Runner] = {
     "leanstep train": train,
     "leanstep eval": evaluate,
     "leanstep corpus propositional": corpus,
+    "leanstep corpus standin": corpus_standin,
+    "leanstep init": init,
+    "leanstep config show": config_show,
     "leanstep demo": demo,
 }
 NOT_OURS = {
@@ -244,6 +310,7 @@ NOT_OURS = {
     "cd vscode_extension": "npm build of the extension (its own tests)",
     "code": "VS Code (tests/e2e_vscode drives the extension in code-server)",
     "leanstep sketch": "needs a planner chat model (tests/training/test_eval_planner.py)",
+    "cp": "a shell copy of an example config; the quick form writes a stand-in run.toml",
 }
 
 
