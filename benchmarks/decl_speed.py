@@ -7,12 +7,14 @@ must stay linear). Prints the best of several runs per case and writes JSON.
 
 from __future__ import annotations
 
-import argparse
-import time
+import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lex_timing import run_cases
+
 from prover_core.lean.decl import _scan
-from training.records import atomic_write_json
 
 THEOREM = """/-- The {i}th theorem; `theorem fake : x := y` in its doc. -/
 @[simp] theorem foo{i} (p q : Prop) (hp : p) (hq : q) : p ∧ q := by
@@ -25,20 +27,12 @@ theorem foo{i} : p := hp -/
 """
 
 
-def best_of(runs: int, text: str) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        _scan.cache_clear()
-        start = time.perf_counter()
-        _scan(text)
-        best = min(best, time.perf_counter() - start)
-    return best
+def scan_uncached(text: str) -> object:
+    _scan.cache_clear()
+    return _scan(text)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
     body = "".join(THEOREM.format(i=i) for i in range(2000))
     cases = {
         "file_2000_theorems": ("namespace A\nsection\n" + body + "end\nend A\n", 3),
@@ -50,15 +44,8 @@ def main() -> int:
         "junk_theorems": ("theorem " * 12_500, 1),
         "junk_doc_comments": ("/-- d -/" * 12_500, 1),
     }
-    results = {}
-    for name, (text, runs) in cases.items():
-        results[name] = round(best_of(runs, text) * 1e3, 2)
-        print(f"{name:<28} {results[name]:8.2f} ms  ({len(text) / 1000:.0f} KB, best of {runs})")
-    print("target: linear in the input; a 400 KB file well under 1 s")
-    if args.out:
-        atomic_write_json(args.out, {"decl_speed_ms": results})
-        print(f"wrote {args.out}")
-    return 0
+    target = "linear in the input; a 400 KB file well under 1 s"
+    return run_cases(__doc__, cases, scan_uncached, target, "decl_speed_ms")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,14 @@ Prints the best of several runs per case and writes JSON.
 
 from __future__ import annotations
 
-import argparse
-import time
+import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lex_timing import run_cases
+
 from prover_core.lean.screen import is_clean, screen
-from training.records import atomic_write_json
 
 PROOF = """theorem t{i} (a b c : ℝ) (h₀ : 0 < a ∧ 0 < b) (h₁ : a * b = 1) : a + b ≥ 2 := by
   have h₂ : 0 ≤ (a - b) ^ 2 := sq_nonneg (a - b)
@@ -27,19 +29,7 @@ PROOF = """theorem t{i} (a b c : ℝ) (h₀ : 0 < a ∧ 0 < b) (h₁ : a * b = 1
 """
 
 
-def best_of(runs: int, text: str) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        screen(text)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
     proof = "".join(PROOF.format(i=i) for i in range(200))[:100_000]
     assert is_clean(proof)
     cases = {
@@ -60,14 +50,7 @@ def main() -> int:
         "junk_aesop_unsafe": ("aesop (add " + "unsafe " * 14_000 + ")", 1),
         "junk_attribute_segments": ("@[aesop " + "(x) " * 25_000 + "unsafe " * 100 + "]", 1),
     }
-    results = {}
-    for name, (text, runs) in cases.items():
-        results[name] = round(best_of(runs, text) * 1e3, 2)
-        print(f"{name:<28} {results[name]:8.2f} ms  ({len(text) / 1000:.0f} KB, best of {runs})")
-    print("target: a 100 KB proof well under 50 ms")
-    if args.out:
-        atomic_write_json(args.out, {"ms": results})
-    return 0
+    return run_cases(__doc__, cases, screen, "a 100 KB proof well under 50 ms", "ms")
 
 
 if __name__ == "__main__":
