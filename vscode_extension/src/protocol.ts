@@ -10,7 +10,7 @@
  * it only to that version. This module is pure (type-only imports).
  */
 
-import type { Range, WorkspaceEdit } from 'vscode-languageclient';
+import type { WorkspaceEdit } from 'vscode-languageclient';
 
 export const SUGGEST_TACTICS = 'leanstep/suggestTactics';
 export const SEARCH_PROOF = 'leanstep/searchProof';
@@ -39,6 +39,11 @@ export interface Position {
     character: number;
 }
 
+export interface Range {
+    start: Position;
+    end: Position;
+}
+
 export interface SuggestTacticsParams {
     textDocument: TextDocumentIdentifier;
     position: Position;
@@ -62,7 +67,7 @@ export interface TacticSuggestion {
     insertText: string;
 }
 
-export interface SuggestionCounts {
+export interface SuggestCounts {
     sampled: number;
     duplicates: number;
     screened: number;
@@ -89,7 +94,7 @@ export interface SuggestTacticsResult {
     suggestions: TacticSuggestion[];
     /** Plain words; says why when the list is empty. */
     summary: string;
-    counts: SuggestionCounts;
+    counts: SuggestCounts;
     insert: InsertPlan | null;
 }
 
