@@ -3,10 +3,13 @@
 //   node drive.mjs '<json config>'
 //
 // Config: { url, chromium, playwrightCore, outDir, file, suggest: {line, column},
-//           sorry: {line, column}, timeoutMs, stepTimeoutMs }  (lines, columns 1-based)
+//           sorry: {line, column}, endless: {line, column}, configPath, brokenConfig,
+//           timeoutMs, stepTimeoutMs }  (lines, columns 1-based)
 // Writes JSON lines to stdout: {"event": "step", "name", "t"} as it goes, then one
 // {"event": "result", "ok": true, ...} or {"event": "result", "ok": false, "error", ...}.
-// Screenshots go to outDir: suggestions.png, proved.png (and failure.png on an error).
+// Screenshots go to outDir: suggestions.png, panel.png, proved.png, error.png (and failure.png
+// on an error).
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -62,6 +65,26 @@ async function toastGone(text) {
     await toast.first().waitFor({ state: 'detached', timeout: STEP_MS });
 }
 
+/** The leanstep panel's page (a webview: an iframe holding the active frame). */
+function panel() {
+    return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** The panel's text once `predicate` holds for it. */
+async function waitForPanel(predicate, what, timeoutMs = STEP_MS) {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+        text = await panel()
+            .locator('#root')
+            .innerText({ timeout: 1000 })
+            .catch(() => '');
+        if (predicate(text)) return text;
+        await page.waitForTimeout(200);
+    }
+    throw new Error(`timed out waiting for ${what}; panel text:\n${text}`);
+}
+
 /** Runs a command from the command palette (F1) by its full title. */
 async function runCommand(title) {
     await page.keyboard.press('Escape');
@@ -72,7 +95,7 @@ async function runCommand(title) {
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: STEP_MS });
     await row.click();
-    await page.mouse.move(1000, 560); // off the quick input, or its tooltip shows in screenshots
+    await page.mouse.move(600, 700); // off the quick input, or its tooltip shows in screenshots
 }
 
 /** Puts the cursor at a 1-based line and column with Go to Line (F1, `:line:column`). */
@@ -87,6 +110,11 @@ async function goTo({ line, column }) {
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
     const status = page.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` });
     await status.waitFor({ state: 'visible', timeout: STEP_MS });
+}
+
+async function shot(name) {
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(config.outDir, name), animations: 'disabled' });
 }
 
 async function main() {
@@ -106,7 +134,7 @@ async function main() {
         ],
         timeout: STEP_MS,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     page.setDefaultTimeout(STEP_MS);
     step('browser');
@@ -125,51 +153,78 @@ async function main() {
     const ready = page.locator('.statusbar-item:has(.codicon-check)', { hasText: 'leanstep' });
     await ready.waitFor({ state: 'visible' });
     step('server ready');
+    await runCommand('View: Close Primary Side Bar'); // (room for the editor and the panel)
 
-    // Suggest tactics at the empty tactic line; screenshot the quick pick.
+    // Suggest tactics at the end of `intro hp`: the goal after it, in the panel beside the editor.
     await goTo(config.suggest);
     await runCommand('leanstep: Suggest tactics');
-    // (the palette's widget is reused for the quick pick: wait for its title and its items)
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'leanstep:' }).waitFor();
-    const rows = page.locator('.quick-input-list .monaco-list-row');
-    await rows.filter({ hasText: 'score' }).first().waitFor({ state: 'visible' });
-    await toastGone('checking tactics');
-    await page.waitForTimeout(300); // let the list finish its layout
-    const suggestions = (await rows.allTextContents()).map((s) => s.trim());
-    await page.screenshot({ path: path.join(config.outDir, 'suggestions.png'), animations: 'disabled' });
+    const suggestText = await waitForPanel((t) => t.includes('exact hqr (hpq hp)') && t.includes('Rejected by Lean'), 'suggestions in the panel');
+    const suggestions = (await panel().locator('button.suggestion').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+    await shot('suggestions.png');
     step('suggestions', { suggestions });
-    // Insert the first (best checked) suggestion.
-    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // Insert the first (best checked) suggestion with a click in the panel.
+    await panel().locator('button.suggestion').first().click();
     const afterSuggest = await waitForText(
-        (t) => t.split('\n')[config.suggest.line - 1].trim() !== '',
+        (t) => (t.split('\n')[config.suggest.line] ?? '').trim() !== '',
         'the suggestion in the editor',
     );
     step('suggestion inserted');
 
-    // Prove the sorry.
+    // A search that runs until cancelled: its progress and best path in the panel, then Cancel.
+    await goTo(config.endless);
+    await runCommand('leanstep: Prove this sorry');
+    const running = await waitForPanel((t) => /\d+\/\d+ expansions/.test(t) && t.includes('have h2'), 'the running search');
+    await shot('panel.png');
+    step('search running', { running });
+    await panel().locator('button[data-action="cancel"]').click();
+    const cancelled = await waitForPanel((t) => /cancelled/i.test(t), 'the cancelled search');
+    await toastGone('searching for a proof');
+    const afterCancel = await editorText();
+    step('search cancelled');
+
+    // Prove and_swap while the file is edited above it: the proof lands on the moved sorry.
     await goTo(config.sorry);
     await runCommand('leanstep: Prove this sorry');
-    const sorryLine = (t) => t.split('\n')[config.sorry.line - 1] ?? '';
+    await goTo({ line: 1, column: 1 });
+    await page.keyboard.type('-- edited while the proof was searched\n-- two lines above the theorem\n');
+    const moved = config.sorry.line + 2;
+    const sorryLine = (t) => t.split('\n')[moved - 1] ?? '';
     const proved = await waitForText((t) => sorryLine(t).trim() !== 'sorry', 'the proof to replace the sorry');
-    // The outcome's message is shown after the edit is applied.
     const done = page.locator('.notifications-toasts .notification-list-item', {
         hasText: 'leanstep:',
         hasNotText: 'searching for a proof',
     });
     await done.first().waitFor({ state: 'visible' });
     await toastGone('searching for a proof');
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(config.outDir, 'proved.png'), animations: 'disabled' });
+    await waitForPanel((t) => t.includes('✓'), 'the proof in the panel');
+    await shot('proved.png');
+    const provedNotifications = await notifications();
     step('proved');
+
+    // A wrong model path: the status bar shows the error, and its message offers the config.
+    writeFileSync(config.configPath, config.brokenConfig);
+    const error = page.locator('.statusbar-item:has(.codicon-error)', { hasText: 'leanstep' });
+    await error.waitFor({ state: 'visible' });
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'model directory not found' });
+    await toast.first().waitFor({ state: 'visible' });
+    const errorToast = (await toast.first().innerText()).replace(/\s+/g, ' ');
+    await shot('error.png');
+    await toast.first().locator('a.monaco-button, .monaco-button', { hasText: 'Open leanstep.toml' }).first().click();
+    await page.locator('.tab.active', { hasText: 'leanstep.toml' }).waitFor({ state: 'visible' });
+    step('error shown');
 
     emit({
         event: 'result',
         ok: true,
         suggestions,
+        suggestText,
         afterSuggest,
+        running,
+        cancelled,
+        afterCancel,
         proved,
-        notifications: await notifications(),
+        notifications: provedNotifications,
+        errorToast,
         t: (Date.now() - t0) / 1000,
     });
 }

@@ -11,19 +11,21 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from collections.abc import Sequence
 
 from tests.support.scripted_openai import scripted_openai
 
-# The stand-in Lean file of the test: a `sorry` to prove (0-based line SORRY_LINE) and an
-# empty tactic line to ask suggestions for (SUGGEST_LINE), far enough down the file for the
-# quick pick not to hide it in the screenshot.
+# The stand-in Lean file of the test (0-based lines): a `sorry` to prove while the file is edited
+# above it (SORRY_LINE), the end of a tactic line to ask suggestions at (SUGGEST_LINE, after
+# `intro hp`: the goal after that line), and a `sorry` whose search never ends, to cancel
+# (ENDLESS_LINE).
 LEAN_FILE = """/-!
 # A leanstep demo
 
 A stand-in Lean file: the propositional logic that the test REPL checks.
-Put the cursor on a `sorry` and run **leanstep: Prove this sorry**, or on an
-empty tactic line and run **leanstep: Suggest tactics**.
+Put the cursor on a `sorry` and run **leanstep: Prove this sorry**, or at the
+end of a tactic line and run **leanstep: Suggest tactics**.
 -/
 
 theorem and_swap (p q : Prop) (h : p ∧ q) : q ∧ p := by
@@ -31,8 +33,11 @@ theorem and_swap (p q : Prop) (h : p ∧ q) : q ∧ p := by
 
 theorem imp_trans (p q r : Prop) (hpq : p → q) (hqr : q → r) : p → r := by
   intro hp
-  \n"""
-SORRY_LINE, SUGGEST_LINE = 9, 13
+
+theorem endless (p q : Prop) (hs : p) : q := by
+  sorry
+"""
+SORRY_LINE, SUGGEST_LINE, ENDLESS_LINE = 9, 12, 15
 
 # (a hypothesis that tells the theorems apart, the goal's target) -> tactics and log-probs
 TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
@@ -50,6 +55,9 @@ TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
     ],
     ("hp : p", "q"): [("exact hpq hp", -0.1)],
 }
+# Seconds each policy call for a goal takes: and_swap's first one, so that the file can be edited
+# while its proof is being found; every one of `endless`, so that its search runs until cancelled.
+SLOW: dict[tuple[str, str], float] = {("h : p ∧ q", "q ∧ p"): 3.0, ("hs : p", "q"): 0.4}
 
 
 def policy(state: str) -> Sequence[tuple[str, float]]:
@@ -57,6 +65,13 @@ def policy(state: str) -> Sequence[tuple[str, float]]:
     first = state.split("\n\n")[0]
     hyps, _, target = first.partition("⊢")
     target = " ".join(target.split())
+    for (hyp, goal), delay in SLOW.items():
+        if hyp in hyps and goal == target:
+            time.sleep(delay)  # (this server serves one client: blocking it is the point)
+    if "hs : p" in hyps and target == "q":
+        # `endless`: each step adds a hypothesis, a new state that never proves `q`
+        k = hyps.count(" : p")
+        return [(f"have h{k} : p := hs", -0.3), ("exact hs", -2.0)]
     for (hyp, goal), tactics in TABLE.items():
         if hyp in hyps and goal == target:
             return tactics
