@@ -6,8 +6,9 @@
  * Invariants:
  * - At most one suggestion request is in flight; a newer cursor position cancels the older one,
  *   and an answer that was superseded is dropped.
- * - A suggestion is inserted only on the document version it was computed on, at the server's
- *   `insert.range`; after any change the list is fetched again instead.
+ * - A suggestion is inserted only on the document version it was computed on: its `insertText`,
+ *   verbatim (the server indented it), replaces the server's `insert.range`; after any change the
+ *   list is fetched again instead.
  * - The cursor is followed only while the panel is visible.
  */
 
@@ -32,7 +33,6 @@ import type { LeanstepClient } from './client';
 import type { GoalRelay } from './goal';
 import type { SearchProgressParams, SearchProofResult, SuggestTacticsParams, SuggestTacticsResult } from './protocol';
 import { CancelledError } from './pure/async';
-import { insertionEdit } from './pure/insertion';
 import type { Landed } from './pure/landing';
 import { errorText } from './pure/leanGoal';
 import { type PanelModel, type SuggestView, panelBody, panelShell, parsePanelMessage } from './pure/panelView';
@@ -243,15 +243,15 @@ export class LeanstepPanel implements Disposable {
             }
             return;
         }
-        const planned = insertionEdit(plan, suggestion.insertText, document.lineAt(plan.range.start.line).text);
+        const text = suggestion.insertText;
         const edit = new WorkspaceEdit();
-        const start = new Position(planned.start.line, planned.start.character);
-        edit.replace(document.uri, new Range(start, new Position(planned.end.line, planned.end.character)), planned.text);
+        const start = new Position(plan.range.start.line, plan.range.start.character);
+        edit.replace(document.uri, new Range(start, new Position(plan.range.end.line, plan.range.end.character)), text);
         if (document.version !== version || !(await workspace.applyEdit(edit))) {
             this.setSuggest({ kind: 'ready', where: shown.where, result, note: 'Not inserted: the file changed. Move the cursor to check again.' });
             return;
         }
-        const lines = planned.text.split('\n');
+        const lines = text.split('\n');
         const last = lines.at(-1) ?? '';
         const end = lines.length === 1 ? start.translate(0, last.length) : new Position(start.line + lines.length - 1, last.length);
         await window.showTextDocument(document, {

@@ -63,7 +63,8 @@ export interface TacticSuggestion {
     goalsAfter: string[];
     /** Lean's error for "failed". */
     message?: string;
-    /** What to insert at `insert.range`: the tactic (plus `· sorry` per goal when it leaves ≥ 2). */
+    /** What to insert at `insert.range`, verbatim: the tactic (plus one `· sorry` per goal when it
+     *  leaves ≥ 2), with the line break and indentation the plan needs. */
     insertText: string;
 }
 

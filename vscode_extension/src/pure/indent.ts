@@ -1,7 +1,7 @@
 /**
  * Indentation of tactic blocks. Lean is indentation-sensitive, so every inserted line is indented
  * with spaces to the column of the tactic block it joins. (Where a chosen suggestion goes is the
- * server's decision, by the one cursor rule; see `insertion.ts`. Ghost text uses these rules to
+ * server's decision, by the one cursor rule (`lsp_server/protocol.py`). Ghost text uses these rules to
  * indent what it shows, e.g. on the empty line after `:= by`.)
  */
 
