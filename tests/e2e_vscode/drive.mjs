@@ -112,6 +112,12 @@ async function goTo({ line, column }) {
     await status.waitFor({ state: 'visible', timeout: STEP_MS });
 }
 
+/** Keyboard focus back in the editor (after a click in the panel, the panel has it). */
+async function focusEditor() {
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.locator('.editor-instance .monaco-editor.focused').first().waitFor({ state: 'visible' });
+}
+
 async function shot(name) {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(config.outDir, name), animations: 'disabled' });
@@ -168,16 +174,18 @@ async function main() {
         (t) => (t.split('\n')[config.suggest.line] ?? '').trim() !== '',
         'the suggestion in the editor',
     );
+    await focusEditor();
     step('suggestion inserted');
 
     // A search that runs until cancelled: its progress and best path in the panel, then Cancel.
     await goTo(config.endless);
     await runCommand('leanstep: Prove this sorry');
-    const running = await waitForPanel((t) => /\d+\/\d+ expansions/.test(t) && t.includes('have h2'), 'the running search');
+    const running = await waitForPanel((t) => /\d+\/\d+ expansions/.test(t) && t.includes('have h4'), 'the running search');
     await shot('panel.png');
     step('search running', { running });
     await panel().locator('button[data-action="cancel"]').click();
     const cancelled = await waitForPanel((t) => /cancelled/i.test(t), 'the cancelled search');
+    await focusEditor();
     await toastGone('searching for a proof');
     const afterCancel = await editorText();
     step('search cancelled');
@@ -186,10 +194,14 @@ async function main() {
     await goTo(config.sorry);
     await runCommand('leanstep: Prove this sorry');
     await goTo({ line: 1, column: 1 });
-    await page.keyboard.type('-- edited while the proof was searched\n-- two lines above the theorem\n');
+    for (const line of ['-- edited while the proof was searched', '-- two lines above the theorem']) {
+        await page.keyboard.type(line);
+        await page.keyboard.press('Escape'); // (closes word completion, which would take the Enter)
+        await page.keyboard.press('Enter');
+    }
     const moved = config.sorry.line + 2;
     const sorryLine = (t) => t.split('\n')[moved - 1] ?? '';
-    const proved = await waitForText((t) => sorryLine(t).trim() !== 'sorry', 'the proof to replace the sorry');
+    const proved = await waitForText((t) => !['sorry', ''].includes(sorryLine(t).trim()), 'the proof to replace the sorry');
     const done = page.locator('.notifications-toasts .notification-list-item', {
         hasText: 'leanstep:',
         hasNotText: 'searching for a proof',

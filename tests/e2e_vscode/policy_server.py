@@ -57,7 +57,7 @@ TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
 }
 # Seconds each policy call for a goal takes: and_swap's first one, so that the file can be edited
 # while its proof is being found; every one of `endless`, so that its search runs until cancelled.
-SLOW: dict[tuple[str, str], float] = {("h : p ∧ q", "q ∧ p"): 3.0, ("hs : p", "q"): 0.4}
+SLOW: dict[tuple[str, str], float] = {("h : p ∧ q", "q ∧ p"): 3.0, ("hs", "q"): 0.4}
 
 
 def policy(state: str) -> Sequence[tuple[str, float]]:
@@ -68,10 +68,13 @@ def policy(state: str) -> Sequence[tuple[str, float]]:
     for (hyp, goal), delay in SLOW.items():
         if hyp in hyps and goal == target:
             time.sleep(delay)  # (this server serves one client: blocking it is the point)
-    if "hs : p" in hyps and target == "q":
-        # `endless`: each step adds a hypothesis, a new state that never proves `q`
-        k = hyps.count(" : p")
-        return [(f"have h{k} : p := hs", -0.3), ("exact hs", -2.0)]
+    # `endless`: each step adds a hypothesis, a new state that never proves `q` (Lean groups
+    # hypotheses of one type: `hs h1 : p`)
+    proofs_of_p = [
+        n for line in hyps.split("\n") if line.endswith(" : p") for n in line.split()[:-2]
+    ]
+    if "hs" in proofs_of_p and target == "q":
+        return [(f"have h{len(proofs_of_p)} : p := hs", -0.3), ("exact hs", -2.0)]
     for (hyp, goal), tactics in TABLE.items():
         if hyp in hyps and goal == target:
             return tactics

@@ -273,6 +273,9 @@ def user_settings() -> dict[str, Any]:
         "workbench.colorTheme": "Default Dark Modern",
         # (the same screenshots every time: no blinking cursor, no count of detected ports)
         "editor.cursorBlinking": "solid",
+        # (no word completion: it would take the Enter typed into the file)
+        "editor.wordBasedSuggestions": "off",
+        "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
         "remote.autoForwardPorts": False,
         "telemetry.telemetryLevel": "off",
         "extensions.autoCheckUpdates": False,

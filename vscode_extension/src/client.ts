@@ -206,14 +206,9 @@ export class LeanstepClient implements Disposable {
         client.onDidChangeState(() => {
             this.fireState();
         });
+        // (the server logs its own status changes; the status bar shows them)
         client.onNotification(statusNotification, (status) => {
             this.serverStatus = status;
-            const line = `server status: ${status.state}: ${status.message}`;
-            if (status.state === 'error') {
-                this.output.error(status.detail !== undefined ? `${line}\n${status.detail}` : line);
-            } else {
-                this.output.info(line);
-            }
             this.fireState();
         });
         client.onNotification(searchProgressNotification, (progress) => {

@@ -139,7 +139,7 @@ function searchHtml(view: SearchView): string {
         head = `<p class="error">Proof not placed: ${escapeHtml(why)}</p>`;
         actions = proof !== '' ? '<button class="action" data-action="copy">Copy proof</button>' : '';
     } else {
-        head = `<p class="error">${escapeHtml(result.message)}</p>`;
+        head = `<p class="${result.status === 'cancelled' ? 'muted' : 'error'}">${escapeHtml(result.message)}</p>`;
         const hint = result.hint !== undefined ? `<p class="muted">${escapeHtml(result.hint)}</p>` : '';
         head += hint;
         if (result.status !== 'cancelled' && result.status !== 'refused') {
@@ -170,6 +170,7 @@ button.suggestion { display: grid; grid-template-columns: auto auto 1fr auto 60p
   background: transparent; color: inherit; border: 1px solid transparent; border-radius: 3px; padding: 4px 6px; cursor: pointer; font: inherit; }
 button.suggestion:hover, button.suggestion:focus { background: var(--vscode-list-hoverBackground); border-color: var(--vscode-focusBorder); outline: none; }
 button.suggestion .icon { font-weight: bold; }
+button.suggestion code, ul.failed code { background: none; padding: 0; }
 button.proved .icon { color: var(--vscode-testing-iconPassed, #73c991); }
 button.advanced .icon { color: var(--vscode-charts-blue, #3794ff); }
 .detail { color: var(--vscode-descriptionForeground); }
