@@ -96,11 +96,11 @@ class CrashReporter implements ErrorHandler {
     }
 }
 
-/** A LanguageClient that does not report a normal exit of its server (code 0) as an error. */
+/** A LanguageClient that is silent about a normal exit of its server (code 0, as on a restart);
+ *  any other exit is still an error. */
 class QuietLanguageClient extends LanguageClient {
     override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
         if (/^Server process exited with code 0\.?$/.test(message)) {
-            this.debug(message);
             return;
         }
         super.error(message, data, showNotification);

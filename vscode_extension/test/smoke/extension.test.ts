@@ -330,6 +330,26 @@ describe('the bundled extension against a stub server', () => {
         await waitFor('ready status', () => rec.statusTexts.at(-1) === '$(check) leanstep');
     });
 
+    it('restarts quietly: a normal exit is no error in the log', async () => {
+        const exits = logged('exit').length;
+        await command('leanstep.restartServer')();
+        await waitFor('exit', () => logged('exit').length === exits + 1);
+        await waitFor('ready status', () => rec.statusTexts.at(-1) === '$(check) leanstep');
+        await new Promise((r) => setTimeout(r, 200)); // (the process exit is reported after the exit notification)
+        assert.ok(rec.log.some((l) => l.includes('exited with code 3')), 'a crash is still reported');
+        assert.deepEqual(
+            rec.log.filter((l) => l.includes('exited with code 0')),
+            [],
+        );
+    });
+
+    it('logs no protocol traffic with leanstep.trace.server off', () => {
+        assert.deepEqual(
+            rec.log.filter((l) => l.includes('Sending request') || l.includes('Received response') || l.includes('"jsonrpc"')),
+            [],
+        );
+    });
+
     it('shuts the server down on deactivate, using no API the stub lacks', async () => {
         await extension.deactivate();
         await waitFor('exit', () => logged('exit').length >= 1);

@@ -1,7 +1,7 @@
 /**
  * A small in-memory stand-in for the `vscode` module, enough for the bundled extension and the
  * real vscode-languageclient to run in Node against a stub server. It records what the extension
- * shows and does, and lets a test answer quick picks, messages and cancel progress.
+ * shows and does, and lets a test answer messages, post panel messages and cancel progress.
  */
 
 export type Listener<T> = (e: T) => unknown;
@@ -220,13 +220,6 @@ export interface Shown {
     items: string[];
 }
 
-export interface QuickPickItemLike {
-    label: string;
-    description?: string;
-    detail?: string;
-    kind?: number;
-}
-
 export interface InlineProviderLike {
     provideInlineCompletionItems(
         document: FakeDocument,
@@ -276,7 +269,6 @@ export class FakePanel {
 export class Recorder {
     shown: Shown[] = [];
     progress: { message?: string; increment?: number }[] = [];
-    quickPicks: QuickPickItemLike[][] = [];
     applied: WorkspaceEdit[] = [];
     log: string[] = [];
     statusTexts: string[] = [];
@@ -286,8 +278,6 @@ export class Recorder {
     config: Record<string, unknown> = {};
     extensions: Record<string, { isActive: boolean; exports: unknown }> = {};
     missing = new Set<string>();
-    /** Answers a quick pick (default: the first item). */
-    pick: (items: QuickPickItemLike[]) => QuickPickItemLike | undefined = (items) => items[0];
     /** Answers a message with items (default: dismiss). */
     answer: (shown: Shown) => string | undefined = () => undefined;
     /** Cancels the next progress notification after this many ms. */
@@ -393,10 +383,6 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
         showInformationMessage: message(rec, 'info'),
         showWarningMessage: message(rec, 'warning'),
         showErrorMessage: message(rec, 'error'),
-        showQuickPick: (items: QuickPickItemLike[]) => {
-            rec.quickPicks.push(items);
-            return Promise.resolve(rec.pick(items));
-        },
         withProgress: async (
             _options: unknown,
             task: (p: { report(v: { message?: string; increment?: number }): void }, t: unknown) => Promise<unknown>,
