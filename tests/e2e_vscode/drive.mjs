@@ -3,11 +3,11 @@
 //   node drive.mjs '<json config>'
 //
 // Config: { url, chromium, playwrightCore, outDir, file, suggest: {line, column},
-//           sorry: {line, column}, endless: {line, column}, configPath, brokenConfig,
+//           sorry: {line, column}, endless: {line, column}, ghost: {line, column}, configPath, brokenConfig,
 //           timeoutMs, stepTimeoutMs }  (lines, columns 1-based)
 // Writes JSON lines to stdout: {"event": "step", "name", "t"} as it goes, then one
 // {"event": "result", "ok": true, ...} or {"event": "result", "ok": false, "error", ...}.
-// Screenshots go to outDir: suggestions.png, panel.png, proved.png, error.png (and failure.png
+// Screenshots go to outDir: suggestions.png, panel.png, ghost.png, proved.png, error.png (and failure.png
 // on an error).
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,19 +23,27 @@ const STEP_MS = config.stepTimeoutMs ?? 60000;
 let browser;
 let page;
 
-/** The editor's text, line by line, from the rendered view lines (all lines of a short file),
- *  without ghost text (inline suggestions). */
+/** The editor's text, line by line, from the rendered view lines placed by their line numbers
+ *  (a line scrolled out of view reads as empty), without ghost text (inline suggestions). */
 async function editorText() {
     return page.evaluate(() => {
-        const editor = document.querySelector('.editor-instance .monaco-editor .view-lines');
-        if (!editor) return null;
-        const lines = [...editor.querySelectorAll(':scope > .view-line')].map((el) => {
+        const editor = document.querySelector('.editor-instance .monaco-editor');
+        const view = editor?.querySelector('.view-lines');
+        if (!editor || !view) return null;
+        const numberAt = new Map();
+        for (const n of editor.querySelectorAll('.margin-view-overlays .line-numbers')) {
+            const top = parseFloat(n.parentElement?.style.top || 'NaN');
+            if (!Number.isNaN(top)) numberAt.set(top, parseInt(n.textContent.trim(), 10));
+        }
+        const lines = [];
+        for (const el of view.querySelectorAll(':scope > .view-line')) {
+            const number = numberAt.get(parseFloat(el.style.top || '0'));
+            if (number === undefined) continue;
             const copy = el.cloneNode(true);
             for (const ghost of copy.querySelectorAll('[class*="ghost-text"]')) ghost.remove();
-            return { top: parseFloat(el.style.top || '0'), text: copy.textContent.replace(/\u00a0/g, ' ') };
-        });
-        lines.sort((a, b) => a.top - b.top);
-        return lines.map((l) => l.text).join('\n');
+            lines[number - 1] = copy.textContent.replace(/\u00a0/g, ' ');
+        }
+        return Array.from(lines, (l) => l ?? '').join('\n');
     });
 }
 
@@ -190,6 +198,35 @@ async function main() {
     const afterCancel = await editorText();
     step('search cancelled');
 
+    // Ghost text: Enter after `:= by` gives the next tactic indented to the block, marked ✓ in the
+    // status bar (it closes the goal); Tab accepts it.
+    await goTo(config.ghost);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    const ghost = page.locator('.editor-instance .monaco-editor [class*="ghost-text"]', { hasText: 'exact hg' });
+    await ghost.first().waitFor({ state: 'visible' });
+    const closes = page.locator('.statusbar-item', { hasText: 'closes the goal' });
+    await closes.first().waitFor({ state: 'visible' });
+    const ghostMark = (await closes.first().innerText()).trim();
+    await shot('ghost.png');
+    // (VS Code's Tab first indents while the cursor is in the whitespace the ghost text starts
+    // with, then accepts the ghost text shown at the new column)
+    const accepted = async () => (((await editorText()) ?? '').split('\n')[config.ghost.line] ?? '').trim() === 'exact hg';
+    const tabDeadline = Date.now() + STEP_MS;
+    for (let tabs = 0; !(await accepted()); ) {
+        if (Date.now() > tabDeadline) throw new Error(`Tab did not accept the ghost text (${tabs} tabs)`);
+        if (await ghost.first().isVisible()) {
+            tabs += 1;
+            await page.keyboard.press('Tab');
+        }
+        await page.waitForTimeout(200);
+    }
+    const afterGhost = await waitForText(
+        (t) => (t.split('\n')[config.ghost.line] ?? '').trim() === 'exact hg',
+        'the accepted ghost text',
+    );
+    step('ghost text');
+
     // Prove and_swap while the file is edited above it: the proof lands on the moved sorry.
     await goTo(config.sorry);
     await runCommand('leanstep: Prove this sorry');
@@ -234,6 +271,8 @@ async function main() {
         running,
         cancelled,
         afterCancel,
+        afterGhost,
+        ghostMark,
         proved,
         notifications: provedNotifications,
         errorToast,

@@ -19,7 +19,7 @@ from tests.support.scripted_openai import scripted_openai
 # The stand-in Lean file of the test (0-based lines): a `sorry` to prove while the file is edited
 # above it (SORRY_LINE), the end of a tactic line to ask suggestions at (SUGGEST_LINE, after
 # `intro hp`: the goal after that line), and a `sorry` whose search never ends, to cancel
-# (ENDLESS_LINE).
+# (ENDLESS_LINE), and the end of a `:= by` line to press Enter at, for ghost text (GHOST_LINE).
 LEAN_FILE = """/-!
 # A leanstep demo
 
@@ -36,8 +36,10 @@ theorem imp_trans (p q r : Prop) (hpq : p → q) (hqr : q → r) : p → r := by
 
 theorem endless (p q : Prop) (hs : p) : q := by
   sorry
+
+theorem ghost (p : Prop) (hg : p) : p := by
 """
-SORRY_LINE, SUGGEST_LINE, ENDLESS_LINE = 9, 12, 15
+SORRY_LINE, SUGGEST_LINE, ENDLESS_LINE, GHOST_LINE = 9, 12, 15, 17
 
 # (a hypothesis that tells the theorems apart, the goal's target) -> tactics and log-probs
 TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
@@ -54,6 +56,8 @@ TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
         ("apply hpq", -1.4),
     ],
     ("hp : p", "q"): [("exact hpq hp", -0.1)],
+    # ghost: ghost text on the line after `:= by`
+    ("hg : p", "p"): [("exact hg", -0.1)],
 }
 # Seconds each policy call for a goal takes: and_swap's first one, so that the file can be edited
 # while its proof is being found; every one of `endless`, so that its search runs until cancelled.

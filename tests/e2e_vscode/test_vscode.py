@@ -10,13 +10,14 @@ LEANSTEP_REQUIRE_E2E=1, which turns the skip into a failure (for CI).
 
 The extension is packaged with its own `npm run package` (after `npm ci` when
 vscode_extension/node_modules is missing), unless LEANSTEP_E2E_VSIX names a .vsix to use.
-The test rewrites the README's screenshots, docs/images/{suggestions,panel,proved,error}.png,
+The test rewrites the README's screenshots, docs/images/{suggestions,panel,ghost,proved,error}.png,
 and leaves copies (with the logs) in its tmp_path.
 
 What it covers: suggestions in the panel from the cursor at the end of `intro hp` (the goal
 after that line), one inserted on a new line below; a running search shown in the panel
 (expansions/budget, best path) and cancelled there; a proof that arrives after the file was
-edited above its theorem, landing on the moved `sorry`; a wrong model path in leanstep.toml
+edited above its theorem, landing on the moved `sorry`; ghost text after `:= by` + Enter,
+indented to the block; a wrong model path in leanstep.toml
 showing the error state, whose "Open leanstep.toml" opens the file.
 """
 
@@ -47,14 +48,20 @@ import pytest
 
 from prover_core.lean.decl import find_declaration
 from prover_core.lean.verify import verify_proof
-from tests.e2e_vscode.policy_server import ENDLESS_LINE, LEAN_FILE, SORRY_LINE, SUGGEST_LINE
+from tests.e2e_vscode.policy_server import (
+    ENDLESS_LINE,
+    GHOST_LINE,
+    LEAN_FILE,
+    SORRY_LINE,
+    SUGGEST_LINE,
+)
 from tests.support.standin import STANDIN, standin_config
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 EXTENSION = ROOT / "vscode_extension"
 IMAGES = ROOT / "docs" / "images"
-SCREENSHOTS = ("suggestions.png", "panel.png", "proved.png", "error.png")
+SCREENSHOTS = ("suggestions.png", "panel.png", "ghost.png", "proved.png", "error.png")
 
 # Time limits (seconds). Packaging the extension comes first and has its own limits; from the
 # start of the policy server to the end of the browser session the test has TOTAL_S.
@@ -384,6 +391,7 @@ def test_prove_and_suggest_in_vscode(tmp_path: Path, procs: Processes) -> None:
         "sorry": {"line": SORRY_LINE + 1, "column": 3},
         # (one line lower once the suggestion is inserted above it)
         "endless": {"line": ENDLESS_LINE + 2, "column": 3},
+        "ghost": {"line": GHOST_LINE + 2, "column": 1},
         "configPath": str(ws / "leanstep.toml"),
         "brokenConfig": broken,
         "timeoutMs": int((left() - 10) * 1000),
@@ -436,6 +444,15 @@ def test_prove_and_suggest_in_vscode(tmp_path: Path, procs: Processes) -> None:
     assert "have h1 : p := hs" in result["running"], result["running"]
     assert result["afterCancel"].split("\n")[ENDLESS_LINE + 1] == "  sorry", result["afterCancel"]
 
+    # Ghost text after `:= by` + Enter was indented to the block (never column 0), marked as
+    # closing the goal, and Tab took it.
+    assert result["ghostMark"].endswith("leanstep: `exact hg` closes the goal (Tab)"), result
+    after_ghost = result["afterGhost"].split("\n")
+    assert after_ghost[GHOST_LINE + 1 : GHOST_LINE + 3] == [
+        "theorem ghost (p : Prop) (hg : p) : p := by",
+        "  exact hg",
+    ], result["afterGhost"]
+
     # The proof found while two lines were typed above its theorem replaced the moved sorry,
     # and it checks.
     proved: str = result["proved"]
@@ -449,7 +466,7 @@ def test_prove_and_suggest_in_vscode(tmp_path: Path, procs: Processes) -> None:
     assert sum(line.strip() == "sorry" for line in lines_now) == 1, proved  # `endless`'s only
     assert any("leanstep:" in n for n in result["notifications"]), result["notifications"]
     assert not any("Apply" in n for n in result["notifications"]), result["notifications"]
-    for name in ("and_swap", "imp_trans"):
+    for name in ("and_swap", "imp_trans", "ghost"):
         decl = find_declaration(proved, name)
         assert decl is not None, proved
         verdict = _verify(decl.head, decl.proof)

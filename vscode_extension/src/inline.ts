@@ -10,7 +10,8 @@
  *   or on dispose. A provider call whose own token is cancelled stops waiting at once.
  * - On a line with nothing typed, the text is indented to the block (after `:= by`, by's line
  *   indentation + 2), never left at column 0.
- * - Only "proved"/"advanced" suggestions are shown; a "proved" one is marked ✓ after the line.
+ * - Only "proved"/"advanced" suggestions are shown; while a "proved" one is shown, the status bar
+ *   marks it ✓ (until the next edit or cursor move).
  */
 
 import {
@@ -25,7 +26,6 @@ import {
     type Position,
     Range,
     type TextDocument,
-    ThemeColor,
     languages,
     window,
     workspace,
@@ -53,9 +53,7 @@ interface Pending {
 export class InlineSuggestions implements InlineCompletionItemProvider, Disposable {
     private readonly disposables: { dispose(): unknown }[];
     private readonly cache = new InlineCache<readonly TacticSuggestion[]>();
-    private readonly closesMark = window.createTextEditorDecorationType({
-        after: { contentText: '  ✓ closes the goal', color: new ThemeColor('editorGhostText.foreground'), fontStyle: 'italic' },
-    });
+    private closesMark: { uri: string; message: Disposable } | undefined;
     private pending: Pending | undefined;
 
     constructor(
@@ -65,12 +63,15 @@ export class InlineSuggestions implements InlineCompletionItemProvider, Disposab
     ) {
         this.disposables = [
             languages.registerInlineCompletionItemProvider({ language: 'lean4' }, this),
-            this.closesMark,
-            workspace.onDidChangeTextDocument(() => {
-                this.clearMark();
+            // (only edits of the marked document: the output channel is a document that changes
+            // as we log, and a change of the dirty state alone comes with no content change)
+            workspace.onDidChangeTextDocument((e) => {
+                if (e.contentChanges.length > 0) {
+                    this.clearMark(e.document.uri.toString());
+                }
             }),
-            window.onDidChangeTextEditorSelection(() => {
-                this.clearMark();
+            window.onDidChangeTextEditorSelection((e) => {
+                this.clearMark(e.textEditor.document.uri.toString());
             }),
         ];
     }
@@ -107,7 +108,7 @@ export class InlineSuggestions implements InlineCompletionItemProvider, Disposab
                 return undefined;
             }
             if (insertion.suggestion.outcome === 'proved') {
-                this.markCloses(document, position.line);
+                this.markCloses(document, insertion.suggestion.tactic);
             }
             const range = new Range(position.line, insertion.start, position.line, position.character);
             return [new InlineCompletionItem(insertion.text, range)];
@@ -153,22 +154,28 @@ export class InlineSuggestions implements InlineCompletionItemProvider, Disposab
         return ranked;
     }
 
-    private markCloses(document: TextDocument, line: number): void {
-        const editor = window.activeTextEditor;
-        if (editor?.document === document) {
-            const end = document.lineAt(line).text.length;
-            editor.setDecorations(this.closesMark, [new Range(line, end, line, end)]);
-        }
+    /** ✓ in the status bar while the ghost text shown closes the goal (a decoration at the cursor
+     *  would sit behind the ghost text itself). */
+    private markCloses(document: TextDocument, tactic: string): void {
+        this.clearMark();
+        const first = tactic.split('\n')[0] ?? tactic;
+        const message = window.setStatusBarMessage(`$(check) leanstep: \`${first}\` closes the goal (Tab)`);
+        this.closesMark = { uri: document.uri.toString(), message };
     }
 
-    private clearMark(): void {
-        window.activeTextEditor?.setDecorations(this.closesMark, []);
+    /** Clears the mark (only when it is on `uri`, if given). */
+    private clearMark(uri?: string): void {
+        if (this.closesMark !== undefined && (uri === undefined || uri === this.closesMark.uri)) {
+            this.closesMark.message.dispose();
+            this.closesMark = undefined;
+        }
     }
 
     dispose(): void {
         this.pending?.source.cancel();
         this.pending?.source.dispose();
         this.pending = undefined;
+        this.clearMark();
         for (const d of this.disposables) {
             d.dispose();
         }

@@ -319,6 +319,7 @@ describe('the bundled extension against a stub server', () => {
         assert.ok(provider);
         const items = await provider.provideInlineCompletionItems(doc, new Position(1, 0), { triggerKind: 1, selectedCompletionInfo: undefined }, new CancellationTokenSource().token);
         assert.equal(items?.[0]?.insertText, '  exact ⟨hp, hq⟩');
+        assert.equal(rec.statusMessages.at(-1), '$(check) leanstep: `exact ⟨hp, hq⟩` closes the goal (Tab)');
     });
 
     it('reports a crash and restarts the server', async () => {

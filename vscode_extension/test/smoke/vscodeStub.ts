@@ -286,6 +286,7 @@ export class Recorder {
     readonly docChanged = new EventEmitter<DocumentChange>();
     readonly docOpened = new EventEmitter<FakeDocument>();
     panels: FakePanel[] = [];
+    statusMessages: string[] = [];
     clipboard = '';
 }
 
@@ -414,7 +415,10 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
             rec.panels.push(panel);
             return panel;
         },
-        createTextEditorDecorationType: () => ({ key: 'decoration', dispose: () => undefined }),
+        setStatusBarMessage: (text: string) => {
+            rec.statusMessages.push(text);
+            return new Disposable(() => undefined);
+        },
         onDidChangeTextEditorSelection: event(),
         activeTextEditor: undefined,
         visibleTextEditors: [],
