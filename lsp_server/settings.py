@@ -33,6 +33,7 @@ _CLIENT_ONLY = {("serverPath",), ("serverArgs",), ("pythonPath",)}
 class ServerSettings:
     inline_enabled: bool = True
     inline_debounce_ms: int = 250
+    trace: bool = False  # log JSON-RPC traffic (`leanstep.trace.server` other than "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ def parse_settings(settings: Mapping[str, Any] | None) -> ParsedSettings:
         flat[split[1:] if split[:1] == ("leanstep",) else split] = value
     overrides: dict[str, dict[str, Any]] = {}
     unknown = []
-    inline_enabled, debounce = True, 250
+    inline_enabled, debounce, trace = True, 250, False
     for path, value in flat.items():
         if value is None:
             continue
@@ -74,6 +75,10 @@ def parse_settings(settings: Mapping[str, Any] | None) -> ParsedSettings:
             inline_enabled = bool(value)
         elif path == ("inline", "debounceMs") and isinstance(value, int | float):
             debounce = int(value)
+        elif path == ("trace", "server"):
+            trace = value not in ("off", False)
         elif path not in _SERVER_KEYS and path not in _CLIENT_ONLY:
             unknown.append("leanstep." + ".".join(path))
-    return ParsedSettings(overrides, ServerSettings(inline_enabled, debounce), tuple(unknown))
+    return ParsedSettings(
+        overrides, ServerSettings(inline_enabled, debounce, trace), tuple(unknown)
+    )

@@ -178,8 +178,8 @@ def suggest(
         from prover_core.cli_render import render_suggestions
 
         render_suggestions(result)
-    if result.error:
-        raise _fail(result.error, 1)
+    if result.refusal is not None:
+        raise _fail(result.refusal.message, 1)
 
 
 @app.command()

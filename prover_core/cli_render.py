@@ -52,11 +52,12 @@ def render_suggestions(result: SuggestResult) -> None:
     width = max((len(s.tactic) for s in result.suggestions), default=10)
     for s in result.suggestions:
         extra = ""
-        if s.outcome == "progress":
+        if s.outcome == "advanced":
             extra = f"{len(s.goals_after)} goal(s) left"
         elif s.message:
             extra = s.message.splitlines()[0][:80]
         typer.echo(f"{s.outcome:<9} {s.score:7.3f}  {s.tactic:<{width}}  {extra}")
+    typer.echo(result.summary)
 
 
 def render_prove(result: ProveResult, *, json_only: bool = False) -> dict[str, Any]:

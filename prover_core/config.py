@@ -93,6 +93,11 @@ class SearchConfig(_Section):
     wall_time_s: float = Field(600.0, gt=0)
     tactic_timeout_s: float = Field(18.0, gt=0)
     suggestions: int = Field(16, gt=0, description="Candidates sampled for editor suggestions.")
+    max_suggestions: int = Field(
+        64,
+        gt=0,
+        description="Most candidates one suggestion request may ask for (`n`); more is refused.",
+    )
 
 
 class PlannerConfig(_Section):

@@ -12,107 +12,92 @@ import asyncio
 import collections
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
 from prover_core.config import Config, SearchConfig
-from prover_core.lean.decl import Declaration, declaration_at, find_declaration, offset_of
-from prover_core.lean.goal_at import Probe, goal_at, make_probe, split_imports
-from prover_core.lean.lexer import lex
+from prover_core.cursor import (
+    CursorTarget,
+    Mode,
+    locate,
+)
+from prover_core.lean.decl import declaration_at, find_declaration, offset_of
+from prover_core.lean.goal_at import goal_at, split_imports
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
 from prover_core.lean.verify import Verdict, verify_proof
+from prover_core.placement import (
+    SorryTarget,
+    decl_text,
+    find_target,
+    make_edit,
+    proof_edit,
+    sketch_target,
+    sorry_target,
+)
 from prover_core.policy.batcher import participant
 from prover_core.policy.factory import sampling_of
 from prover_core.policy.protocol import TacticGenerator
-from prover_core.search.best_first import BestFirstSearch, SearchResult, SearchStats
+from prover_core.results import (
+    SEARCH_STATUS,
+    Anchor,
+    PlaceResult,
+    ProveProgress,
+    ProveResult,
+    ProveStatus,
+    SketchResult,
+    SuggestCounts,
+    Suggestion,
+    SuggestResult,
+    TextEdit,
+)
+from prover_core.search.best_first import BestFirstSearch, SearchStats
 from prover_core.search.planner import PlannerClient
 from prover_core.search.planner_prover import PlannerProver, PlannerProverResult
-from prover_core.search.tree import normalise_tactic
-from prover_core.types import Advanced, Env, ProofState, Proved, TacticFailed
+from prover_core.search.tree import dedupe
+from prover_core.types import (
+    Env,
+    OutcomeName,
+    ProofState,
+    Proved,
+    Refusal,
+    TacticCandidate,
+    TacticFailed,
+    is_clean_advance,
+)
 
-SuggestOutcome = Literal["proves", "progress", "fails"]
-_RANK: dict[str, int] = {"proves": 0, "progress": 1, "fails": 2}
+# the result types are part of the facade: callers may import them from here
+__all__ = [
+    "Anchor",
+    "PlaceResult",
+    "ProveProgress",
+    "ProveResult",
+    "Service",
+    "SketchResult",
+    "SuggestCounts",
+    "SuggestResult",
+    "Suggestion",
+    "TextEdit",
+    "build_service",
+]
+
+_RANK: dict[OutcomeName, int] = {"proved": 0, "advanced": 1, "failed": 2}
 _CONTEXT_CACHE = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    tactic: str
-    score: float
-    outcome: SuggestOutcome
-    goals_after: tuple[str, ...] = ()
-    message: str | None = None
+_NO_STATE = Refusal(
+    "no_goal",
+    "no proof state here: Lean reports no goal at the cursor (the proof may be complete, "
+    "or the lines above it do not elaborate)",
+)
 
 
-@dataclass(frozen=True, slots=True)
-class SuggestResult:
-    """`lean_s`/`policy_s`: time this request waited for Lean / for the model (an early
-    model call overlapping Lean counts only where it was waited for)."""
-
-    goal: str | None
-    suggestions: tuple[Suggestion, ...]
-    error: str | None = None
-    lean_s: float = 0.0
-    policy_s: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class TextEdit:
-    """Replace `text[start:end]` (offsets) by `new_text`; lines/columns are 0-based."""
-
-    start: int
-    end: int
-    start_line: int
-    start_column: int
-    end_line: int
-    end_column: int
-    new_text: str
-
-    def apply(self, text: str) -> str:
-        return text[: self.start] + self.new_text + text[self.end :]
-
-
-@dataclass
-class ProveResult:
-    proved: bool
-    edit: TextEdit | None = None
-    proof: tuple[str, ...] | None = None
-    verdict: Verdict | None = None
-    search: SearchResult | None = None
-    message: str = ""
-
-
-@dataclass
-class SketchResult:
-    edit: TextEdit | None
-    planner: PlannerProverResult | None = None
-    message: str = ""
-
-
-@dataclass
-class _Target:
-    decl: Declaration
-    sorry_start: int  # offset of the `sorry` to replace
-    sorry_end: int
-    indent: int  # column where continuation tactics go
-    whole: bool  # the sorry is the whole proof (`:= sorry` / `:= by sorry`)
-
-
-def _edit(text: str, start: int, end: int, new_text: str) -> TextEdit:
-    def lc(off: int) -> tuple[int, int]:
-        line = text.count("\n", 0, off)
-        return line, off - (text.rfind("\n", 0, off) + 1)
-
-    (sl, sc), (el, ec) = lc(start), lc(end)
-    return TextEdit(start, end, sl, sc, el, ec, new_text)
-
-
-def _sorry_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans (relative to `start`) of the `sorry` terms/tactics in `text[start:end]`."""
-    return [(t.start, t.end) for t in lex(text[start:end])[0] if t.text == "sorry"]
+def _no_proof_message(status: ProveStatus, budget: SearchConfig) -> str:
+    if status == "budget":
+        return f"no proof found within {budget.expansions} expansions"
+    if status == "timeout":
+        return f"no proof found within {budget.wall_time_s:g} s"
+    return "no proof found: every path the model proposed was tried (search exhausted)"
 
 
 class Service:
@@ -158,120 +143,143 @@ class Service:
     # --- suggest ---------------------------------------------------------------------------
 
     async def suggest(
-        self, text: str, line: int, column: int, n: int | None = None, goal: str | None = None
+        self,
+        text: str,
+        line: int,
+        column: int,
+        n: int | None = None,
+        goal: str | None = None,
+        mode: Mode = "list",
     ) -> SuggestResult:
-        """Checked next-tactic suggestions at a 0-based position, ranked proves → progress →
-        score. `goal` (Lean's own rendering, from the editor) starts the model early."""
+        """Checked next-tactic suggestions at a 0-based position by the one cursor rule
+        (`prover_core.cursor`), ranked proved → advanced → failed, by score within. `n` above
+        `search.max_suggestions` is refused. `goal` (Lean's own rendering, from the editor)
+        starts the model early; a typed prefix filters only in mode "inline"."""
+        cap = self.config.search.max_suggestions
+        if n is not None and not 1 <= n <= cap:
+            return SuggestResult.refused(
+                Refusal("bad_request", f"n = {n} is outside 1..{cap} (search.max_suggestions)")
+            )
         try:
-            probe = make_probe(text, line, column)
+            offset = offset_of(text, line, column)
         except ValueError as e:
-            return SuggestResult(None, (), str(e))
-        if probe is None:
-            return SuggestResult(None, (), "the position is not inside a tactic block")
-        n = n or self.config.search.suggestions
+            return SuggestResult.refused(Refusal("bad_request", str(e)))
+        target = locate(text, offset, mode)
+        if isinstance(target, Refusal):
+            return SuggestResult.refused(target)
+        n = n or min(self.config.search.suggestions, cap)
         async with participant(self.policy) as policy:
-            return await self._suggest(policy, probe, n, goal)
+            return await self._suggest(policy, target, n, goal)
 
     async def _suggest(
-        self, policy: TacticGenerator, probe: Probe, n: int, goal: str | None
+        self, policy: TacticGenerator, target: CursorTarget, n: int, goal: str | None
     ) -> SuggestResult:
         sampling = sampling_of(self.config.policy)
         early = asyncio.ensure_future(policy.generate([goal], n, sampling)) if goal else None
-        imports, rest = split_imports(probe.context)
+        imports, rest = split_imports(target.probe.context)
         clock = time.perf_counter
         try:
             t0 = clock()
             async with self.pool.lease(imports) as lease:
                 env = await self._context_env(lease.repl, lease.env, rest)
-                state = await goal_at(lease.repl, env, probe)
+                state = await goal_at(lease.repl, env, target.probe)
                 t1 = clock()
                 if state is None:
-                    return SuggestResult(None, (), "no proof state at this position", t1 - t0)
+                    return SuggestResult.refused(_NO_STATE, t1 - t0)
                 same = goal is not None and " ".join(goal.split()) == " ".join(state.text.split())
                 if early is not None and same:
                     [candidates] = await early
                 else:
                     [candidates] = await policy.generate([state.text], n, sampling)
                 t2 = clock()
-                suggestions = await self._check(lease.repl, state, candidates, probe.typed)
+                suggestions, counts = await self._check(lease.repl, state, candidates, target)
                 t3 = clock()
-                return SuggestResult(state.text, suggestions, None, t1 - t0 + t3 - t2, t2 - t1)
+                return SuggestResult(
+                    state.text,
+                    suggestions,
+                    counts.summary(),
+                    counts,
+                    target.plan,
+                    None,
+                    t1 - t0 + t3 - t2,
+                    t2 - t1,
+                )
         finally:
             if early is not None and not early.done():
                 early.cancel()
 
     async def _check(
-        self, repl: LeanRepl, state: ProofState, candidates: list[Any], typed: str
-    ) -> tuple[Suggestion, ...]:
-        best: dict[str, Any] = {}
-        for c in candidates:
-            key = normalise_tactic(c.text)
-            if not key or (typed and not key.startswith(typed)) or screen(key):
-                continue
-            if key not in best or c.score > best[key].score:
-                best[key] = c
+        self,
+        repl: LeanRepl,
+        state: ProofState,
+        candidates: list[TacticCandidate],
+        target: CursorTarget,
+    ) -> tuple[tuple[Suggestion, ...], SuggestCounts]:
+        unique, duplicates = dedupe(candidates)
+        filtered = 0
+        screened = len(candidates) - len(unique) - duplicates  # empty texts
+        runnable: dict[str, TacticCandidate] = {}
+        for key, cand in unique.items():
+            if target.typed and not key.startswith(target.typed):
+                filtered += 1
+            elif screen(key):
+                screened += 1
+            else:
+                runnable[key] = cand
         timeout = self.config.search.tactic_timeout_s
         outcomes = await asyncio.gather(
-            *(repl.tactic(state, t, timeout=timeout) for t in best), return_exceptions=True
+            *(repl.tactic(state, t, timeout=timeout) for t in runnable), return_exceptions=True
         )
         out = []
-        for (tactic, cand), outcome in zip(best.items(), outcomes, strict=True):
-            if isinstance(outcome, Proved):
-                out.append(Suggestion(tactic, cand.score, "proves"))
-            elif isinstance(outcome, Advanced) and not outcome.sorries:
-                out.append(Suggestion(tactic, cand.score, "progress", outcome.state.goals))
-            elif isinstance(outcome, TacticFailed):
-                out.append(Suggestion(tactic, cand.score, "fails", (), outcome.message))
-            elif isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+        for (tactic, cand), outcome in zip(runnable.items(), outcomes, strict=True):
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
                 raise outcome
+            if isinstance(outcome, Proved):
+                text = target.plan.text_for(tactic, 0)
+                out.append(Suggestion(tactic, cand.score, "proved", (), None, text))
+            elif is_clean_advance(outcome):
+                goals = outcome.state.goals
+                new_goals = len(goals) - (len(state.goals) - 1)
+                text = target.plan.text_for(tactic, new_goals)
+                out.append(Suggestion(tactic, cand.score, "advanced", goals, None, text))
             else:
-                msg = str(outcome) if isinstance(outcome, Exception) else "left sorries"
-                out.append(Suggestion(tactic, cand.score, "fails", (), msg))
+                msg = (
+                    outcome.message
+                    if isinstance(outcome, TacticFailed)
+                    else str(outcome)
+                    if isinstance(outcome, Exception)
+                    else "left sorries"
+                )
+                text = target.plan.text_for(tactic, 0)
+                out.append(Suggestion(tactic, cand.score, "failed", (), msg, text))
         out.sort(key=lambda s: (_RANK[s.outcome], -s.score))
-        return tuple(out)
+        counts = SuggestCounts(
+            sampled=len(candidates),
+            duplicates=duplicates,
+            screened=screened,
+            filtered=filtered,
+            proved=sum(s.outcome == "proved" for s in out),
+            advanced=sum(s.outcome == "advanced" for s in out),
+            failed=sum(s.outcome == "failed" for s in out),
+        )
+        return tuple(out), counts
 
     # --- prove -----------------------------------------------------------------------------
 
     def _target(
         self, text: str, theorem: str | None, line: int | None, column: int | None
-    ) -> _Target | str:
-        """The `sorry` to replace, or a message saying why there is none."""
-        if theorem is not None:
-            decl = find_declaration(text, theorem)
-            if decl is None:
-                return f"no theorem named {theorem!r}"
-            sorries = _sorry_tokens(text, decl.assign, decl.end)
-            if not sorries:
-                return f"{theorem} has no sorry to prove"
-            offset = decl.assign + sorries[0][0]
-        else:
-            if line is None or column is None:
-                return "give a theorem name or a position"
-            try:
-                offset = offset_of(text, line, column)
-            except ValueError as e:
-                return str(e)
-            found = declaration_at(text, offset)
-            if found is None:
-                return "the position is not inside a theorem"
-            decl = found
-            sorries = _sorry_tokens(text, decl.assign, decl.end)
-            near = [s for s in sorries if decl.assign + s[0] <= offset <= decl.assign + s[1]]
-            if not near and len(sorries) != 1:
-                return "put the cursor on the `sorry` to prove"
-            offset = decl.assign + (near or sorries)[0][0]
-        start, end = offset, offset + len("sorry")
-        after = text[end : text.find("\n", end) if "\n" in text[end:] else len(text)]
-        if after.strip():
-            return "only a `sorry` that ends its line can be replaced by tactics"
-        body_before = text[decl.assign + 2 : start].strip()
-        whole = body_before in ("", "by")
-        indent = start - (text.rfind("\n", 0, start) + 1)
-        return _Target(decl, start, end, indent, whole)
+    ) -> SorryTarget | Refusal:
+        return find_target(text, theorem, line, column)
 
-    async def _root_state(self, repl: LeanRepl, env: Env, text: str, t: _Target) -> ProofState:
+    def anchor_of(self, target: SorryTarget) -> Anchor | None:
+        name = target.decl.name
+        return None if name is None else Anchor(name, target.index)
+
+    async def _root_state(
+        self, repl: LeanRepl, env: Env, text: str, t: SorryTarget
+    ) -> ProofState | Refusal:
         """The state of the target `sorry`, as the REPL reports it for the declaration as
-        written (a root state: closing it is `Completed`)."""
+        written (a root state: closing it is `Completed`), or why there is none."""
         decl_text = text[t.decl.start : t.decl.end]
         result = await repl.command(decl_text, env)
         rel = t.sorry_start - t.decl.start
@@ -281,15 +289,9 @@ class Service:
             if s.pos is not None and (s.pos.line, s.pos.column) == (line, column):
                 return s.state
         if result.errors:
-            raise ValueError("the declaration does not elaborate: " + result.errors[0].data)
-        raise ValueError("Lean reports no goal at this sorry")
-
-    def _proof_text(self, text: str, t: _Target, tactics: tuple[str, ...]) -> TextEdit:
-        if t.whole and text[t.decl.assign + 2 : t.sorry_start].strip() == "":
-            body = "by\n" + "\n".join(f"  {tac}" for tac in tactics)
-            return _edit(text, t.sorry_start, t.sorry_end, body)
-        sep = "\n" + " " * t.indent
-        return _edit(text, t.sorry_start, t.sorry_end, sep.join(tactics))
+            why = "the declaration does not elaborate: " + result.errors[0].data
+            return Refusal("not_elaborating", why)
+        return Refusal("not_elaborating", "Lean reports no goal at this sorry")
 
     async def prove(
         self,
@@ -300,44 +302,52 @@ class Service:
         column: int | None = None,
         budget: SearchConfig | None = None,
         on_expand: Callable[[SearchStats], None] | None = None,
+        on_progress: Callable[[ProveProgress], None] | None = None,
     ) -> ProveResult:
-        """Best-first search on a `sorry`; an edit only for a verified proof."""
+        """Best-first search on a `sorry`; an edit only for a verified proof. `on_expand`
+        gets the counters after each expansion, `on_progress` also the tree so far."""
         target = self._target(text, theorem, line, column)
-        if isinstance(target, str):
-            return ProveResult(False, message=target)
+        if isinstance(target, Refusal):
+            return ProveResult(False, message=target.message, refusal=target)
+        anchor = self.anchor_of(target)
         context = text[: target.decl.start]
         imports, rest = split_imports(context)
         search_cfg = budget or self.config.search
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
-            try:
-                root = await self._root_state(lease.repl, env, text, target)
-            except ValueError as e:
-                return ProveResult(False, message=str(e))
+            root = await self._root_state(lease.repl, env, text, target)
+            if isinstance(root, Refusal):
+                return ProveResult(False, message=root.message, anchor=anchor, refusal=root)
+            searches: list[BestFirstSearch] = []
+            total = search_cfg.expansions * search_cfg.passes
+
+            def expanded(stats: SearchStats) -> None:
+                if on_expand is not None:
+                    on_expand(stats)
+                if on_progress is not None and searches:
+                    on_progress(ProveProgress(stats, total, searches[0].tree))
+
             search = BestFirstSearch(
                 root,
                 lease.repl,
                 self.policy,
                 search_cfg,
                 sampling_of(self.config.policy),
-                on_expand=on_expand,
+                on_expand=expanded,
             )
+            searches.append(search)
             del root
             result = await search.run()
+        status = SEARCH_STATUS.get(result.status, "exhausted")
         if result.proof is None:
-            return ProveResult(False, search=result, message=f"no proof found ({result.status})")
-        edit = self._proof_text(text, target, result.proof)
-        new_text = edit.apply(text)
-        new_decl = declaration_at(new_text, target.decl.start)
-        assert new_decl is not None
-        verdict = await verify_proof(
-            self.config.lean,
-            context,
-            target.decl.head,
-            new_decl.proof,
-            candidate_head=new_decl.head,
-            cwd=self.cwd,
-        )
+            return ProveResult(
+                False,
+                search=result,
+                message=_no_proof_message(status, search_cfg),
+                status=status,
+                anchor=anchor,
+            )
+        edit, verdict = await self._verified_edit(text, target, result.proof)
         if not verdict.ok:
             return ProveResult(
                 False,
@@ -346,34 +356,120 @@ class Service:
                 verdict,
                 result,
                 f"the proof found failed verification ({verdict.check})",
+                "unverified",
+                anchor,
             )
-        return ProveResult(True, edit, result.proof, verdict, result, "proved and verified")
+        return ProveResult(
+            True,
+            edit,
+            result.proof,
+            verdict,
+            result,
+            "proved and verified",
+            "proved",
+            anchor,
+            decl_text(text, target.decl),
+        )
+
+    async def _verified_edit(
+        self, text: str, target: SorryTarget, proof: tuple[str, ...]
+    ) -> tuple[TextEdit, Verdict]:
+        """The edit putting `proof` in place of the target `sorry`, and the fresh-process
+        verdict on the whole file up to the declaration with that edit applied."""
+        edit = proof_edit(text, target, proof)
+        new_decl = declaration_at(edit.apply(text), target.decl.start)
+        assert new_decl is not None
+        verdict = await verify_proof(
+            self.config.lean,
+            text[: target.decl.start],
+            target.decl.head,
+            new_decl.proof,
+            candidate_head=new_decl.head,
+            cwd=self.cwd,
+        )
+        return edit, verdict
+
+    async def place(
+        self, text: str, anchor: Anchor, proof: tuple[str, ...], verified_on: str | None
+    ) -> PlaceResult:
+        """The edit putting a found proof at its anchor in `text` (the current text). The
+        declaration and its `sorry` are found again by name and index; when the declaration's
+        text differs from `verified_on` (or that is unknown) the proof is verified again on
+        `text`, and withheld when it no longer checks. Changes outside the declaration
+        never stop it."""
+        decl = find_declaration(text, anchor.declaration)
+        if decl is None:
+            return PlaceResult(
+                None, "withheld", f"{anchor.declaration} is no longer in the file; proof withheld"
+            )
+        target = sorry_target(text, decl, anchor.sorry)
+        if isinstance(target, Refusal):
+            return PlaceResult(
+                None,
+                "withheld",
+                f"the `sorry` of {anchor.declaration} the proof was for is gone: proof withheld",
+            )
+        if verified_on is not None and decl_text(text, decl) == verified_on:
+            return PlaceResult(proof_edit(text, target, proof), "placed", "proved and verified")
+        edit, verdict = await self._verified_edit(text, target, proof)
+        if not verdict.ok:
+            return PlaceResult(
+                None,
+                "withheld",
+                f"{anchor.declaration} changed during the search and the proof no longer "
+                f"checks ({verdict.check}): proof withheld",
+            )
+        return PlaceResult(edit, "placed", "proved, and verified again on the changed declaration")
 
     # --- sketch ----------------------------------------------------------------------------
 
-    async def sketch(self, text: str, theorem: str, *, prove_steps: bool = False) -> SketchResult:
-        """The planner's checked `have … := by sorry` skeleton as an edit of the proof;
-        with `prove_steps`, prover agents attack the steps (planner-prover)."""
+    async def sketch(
+        self,
+        text: str,
+        theorem: str | None = None,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        prove_steps: bool = False,
+    ) -> SketchResult:
+        """The planner's checked `have … := by sorry` skeleton as an edit of the proof of the
+        theorem named (or the one at the 0-based position); with `prove_steps`, prover agents
+        attack the steps (planner-prover)."""
+        found = sketch_target(text, theorem, line, column)
+        if isinstance(found, Refusal):
+            return SketchResult(None, message=found.message, status="refused", refusal=found)
+        decl, prelude = found
         if self.planner is None:
-            return SketchResult(None, message="no planner configured (planner.endpoint)")
-        decl = find_declaration(text, theorem)
-        if decl is None:
-            return SketchResult(None, message=f"no theorem named {theorem!r}")
+            refusal = Refusal("not_configured", "no planner configured (planner.endpoint)")
+            return SketchResult(None, message=refusal.message, status="refused", refusal=refusal)
         imports, rest = split_imports(text[: decl.start])
         pp = PlannerProver(self.planner, self.policy, self.config)
+        reasons: list[str] = []
+        planner = self.planner
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
             if prove_steps:
                 res = await pp.prove(lease.repl, env, decl.head)
                 block = res.proof_block or (res.plan.skeleton() if res.plan else None)
             else:
-                plan, rejected = await pp.make_plan(lease.repl, env, decl.head)
+                so_far = "".join(f"\n  {t}" for t in prelude)
+                plan, rejected = await pp.make_plan(
+                    lease.repl,
+                    env,
+                    decl.head,
+                    (lambda: planner.plan(f"{decl.head} := by{so_far}")) if prelude else None,
+                    reasons,
+                    prelude,
+                )
                 res = PlannerProverResult(plan, None, plans_rejected=rejected)
                 block = plan.skeleton() if plan else None
         if block is None:
-            return SketchResult(None, res, res.message or "the planner gave no usable plan")
+            why = res.message or f"the planner gave no usable plan ({res.plans_rejected} rejected)"
+            return SketchResult(None, res, why, "rejected", tuple(reasons))
         end = decl.assign + 2 + len(text[decl.assign + 2 : decl.end].rstrip())
-        return SketchResult(_edit(text, decl.assign, end, ":= by\n" + block), res)
+        return SketchResult(
+            make_edit(text, decl.assign, end, ":= by\n" + block), res, "sketch inserted"
+        )
 
 
 def build_service(config: Config, *, cwd: Path | None = None) -> Service:

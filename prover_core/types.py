@@ -6,7 +6,7 @@ Proof states are opaque handles: only the REPL session that issued one may resol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeGuard
 
 Severity = Literal["error", "warning", "info", "trace"]
 
@@ -126,6 +126,35 @@ class TacticFailed:
 
 
 TacticOutcome = Proved | Advanced | TacticFailed
+
+# The one outcome vocabulary, from the REPL layer to the wire: `Proved` → "proved",
+# a clean `Advanced` → "advanced", anything else → "failed".
+OutcomeName = Literal["proved", "advanced", "failed"]
+
+
+def is_clean_advance(outcome: object) -> TypeGuard[Advanced]:
+    """The one classifier for progress a proof may build on: an `Advanced` that left no
+    `sorry` (an `Advanced` with sorries is never part of a proof)."""
+    return isinstance(outcome, Advanced) and not outcome.sorries
+
+
+RefusalKind = Literal[
+    "bad_request",  # the request itself is invalid (position outside the text, `n` over the cap)
+    "no_goal",  # no proof state at the position
+    "no_theorem",  # no declaration found (by name or at the position)
+    "no_sorry",  # the declaration has no `sorry` to work on, or the cursor is not on one
+    "not_elaborating",  # the declaration does not elaborate, so there is nothing to work from
+    "not_configured",  # a component the request needs is not configured
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why the service could not serve a request: a value in its result, never an exception.
+    `message` is plain words for the user."""
+
+    kind: RefusalKind
+    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,7 @@ async def test_suggest_json(tmp_path: Path) -> None:
     res = json.loads(out)
     assert res["goal"].startswith("case left")
     assert res["suggestions"][0]["tactic"] == "exact hp"
-    assert res["suggestions"][0]["outcome"] == "progress"
+    assert res["suggestions"][0]["outcome"] == "advanced"
 
 
 async def test_config_typo_is_a_clear_error(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from prover_core.lean.extract import extract_file
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
-from prover_core.types import Advanced, Proved
+from prover_core.types import Proved, is_clean_advance
 from training.problems import Problem, lean_files
 from training.records import Record, atomic_open
 
@@ -56,7 +56,7 @@ async def replay_reference(repl: LeanRepl, env: object, problem: Problem) -> lis
         outcome = await repl.tactic(state, tactic)
         if isinstance(outcome, Proved):
             return records if i == len(tactics) - 1 else []
-        if not isinstance(outcome, Advanced) or outcome.sorries:
+        if not is_clean_advance(outcome):
             return []
         state = outcome.state
     return []

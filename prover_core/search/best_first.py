@@ -1,7 +1,7 @@
 """Best-first search over tactic sequences (ALGORITHMS.md).
 
 Invariants: the open node with the highest priority is expanded next (ties: older first);
-a node is expanded at most once; tactics are deduplicated (whitespace-normalised) and
+a node is expanded at most once; tactics are deduplicated (`tree.dedupe`: the one rule) and
 screened before Lean sees them; the search ends at the first `Proved` outcome or a budget.
 Timing splits wall time into policy time, Lean time and our own bookkeeping.
 """
@@ -22,8 +22,8 @@ from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
 from prover_core.policy.batcher import participant
 from prover_core.policy.protocol import Sampling, TacticGenerator
-from prover_core.search.tree import Edge, Node, Tree, normalise_tactic
-from prover_core.types import Advanced, ProofState, Proved, TacticCandidate, TacticFailed
+from prover_core.search.tree import Edge, Node, Tree, dedupe
+from prover_core.types import Advanced, ProofState, Proved, TacticFailed, is_clean_advance
 
 Status = Literal["proved", "exhausted", "expansion_budget", "time_budget"]
 
@@ -170,11 +170,7 @@ class BestFirstSearch:
         [candidates] = await policy.generate([node.state.text], self._config.width, self._sampling)
         t1 = time.perf_counter()
         self.stats.policy_s += t1 - t0
-        fresh: dict[str, TacticCandidate] = {}
-        for c in candidates:
-            key = normalise_tactic(c.text)
-            if key and (key not in fresh or c.logprob > fresh[key].logprob):
-                fresh[key] = c
+        fresh, _ = dedupe(candidates)
         runnable: list[Edge] = []
         for tactic, cand in fresh.items():
             findings = screen(tactic)
@@ -199,7 +195,7 @@ class BestFirstSearch:
                 edge.outcome = "proved"
                 if won is None:
                     won = [*self.tree.path_to(node), edge]
-            elif isinstance(outcome, Advanced) and not outcome.sorries:
+            elif is_clean_advance(outcome):
                 edge.outcome = "advanced"
                 child = self.tree.add_child(edge, outcome.state)
                 if child is not None:

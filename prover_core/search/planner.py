@@ -79,11 +79,14 @@ class PlanStep:
 class Plan:
     steps: tuple[PlanStep, ...]
     closing: tuple[str, ...]
+    prelude: tuple[str, ...] = ()  # tactics before the first step (e.g. `intro h`)
 
     def skeleton(self, proofs: dict[str, Sequence[str]] | None = None, indent: str = "  ") -> str:
-        """The tactic block: steps (proven ones with their proofs) then the closing lines."""
+        """The tactic block: the prelude, the steps (proven ones with their proofs), then the
+        closing lines."""
         proofs = proofs or {}
-        lines = [s.with_proof(proofs.get(s.name), indent) for s in self.steps]
+        lines = [f"{indent}{t}" for t in self.prelude]
+        lines += [s.with_proof(proofs.get(s.name), indent) for s in self.steps]
         lines += [f"{indent}{c}" for c in self.closing]
         return "\n".join(lines)
 
@@ -117,13 +120,14 @@ def parse_plan(answer: str) -> Plan | None:
     text = re.sub(r"^.*?:=\s*by\s*$", "", text, count=1, flags=re.MULTILINE)  # a restated head
     steps: list[PlanStep] = []
     closing: list[str] = []
+    prelude: list[str] = []
     for line in _logical_lines(text):
         m = _HAVE.match(line)
         if m is not None and not closing:
             steps.append(PlanStep(m.group("name"), " ".join(m.group("stmt").split())))
-        elif steps and not line.startswith("--"):
-            closing.append(line)
-    return Plan(tuple(steps), tuple(closing)) if steps else None
+        elif not line.startswith("--"):
+            (closing if steps else prelude).append(line)
+    return Plan(tuple(steps), tuple(closing), tuple(prelude)) if steps else None
 
 
 class PlannerClient:

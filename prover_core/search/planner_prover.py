@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,24 +67,39 @@ class PlannerProver:
         self.cache = cache if cache is not None else SubgoalCache()
 
     async def check(
-        self, repl: LeanRepl, env: Env, head: str, plan: Plan, proofs: dict[str, tuple[str, ...]]
+        self,
+        repl: LeanRepl,
+        env: Env,
+        head: str,
+        plan: Plan,
+        proofs: dict[str, tuple[str, ...]],
+        reasons: list[str] | None = None,
     ) -> tuple[Sorry, ...] | None:
         """The sorries of the skeleton (one per unproven step, in order), or None if it does
-        not elaborate or its text is screened out."""
+        not elaborate or its text is screened out (why, in plain words, goes to `reasons`)."""
+        why = reasons if reasons is not None else []
         block = plan.skeleton({k: list(v) for k, v in proofs.items()})
-        closing_and_steps = (
-            "\n".join(plan.closing) + "\n" + "\n".join(s.statement for s in plan.steps)
+        closing_and_steps = "\n".join(
+            [*plan.prelude, *plan.closing, *(s.statement for s in plan.steps)]
         )
-        if screen(closing_and_steps):
+        if findings := screen(closing_and_steps):
+            why.append(f"screened out: {findings[0].construct} ({findings[0].reason})")
             return None
         try:
             result = await repl.command(f"{head} := by\n{block}", env)
-        except LeanRejected:
+        except LeanRejected as e:
+            why.append(f"Lean refused the skeleton: {e}")
             return None
         if result.errors:
+            err = result.errors[0]
+            where = f"line {err.pos.line - head.count(chr(10)) - 1}: " if err.pos else ""
+            why.append(f"{where}does not elaborate: {err.data.splitlines()[0]}")
             return None
         unproven = [s for s in plan.steps if s.name not in proofs]
-        return result.sorries if len(result.sorries) == len(unproven) else None
+        if len(result.sorries) != len(unproven):
+            why.append("the skeleton has other `sorry`s than one per step")
+            return None
+        return result.sorries
 
     async def make_plan(
         self,
@@ -91,15 +107,29 @@ class PlannerProver:
         env: Env,
         head: str,
         answer_of: Callable[[], Awaitable[str]] | None = None,
+        reasons: list[str] | None = None,
+        prelude: tuple[str, ...] = (),
     ) -> tuple[Plan | None, int]:
-        """A checked plan (asking again up to `plan_retries` times) and the rejects count."""
+        """A checked plan (asking again up to `plan_retries` times) and the rejects count;
+        why each was rejected goes to `reasons`, one line per plan. `prelude`: tactics the
+        proof already starts with (kept before the plan's own)."""
         rejected = 0
-        for _ in range(self._config.planner.plan_retries + 1):
+        for attempt in range(self._config.planner.plan_retries + 1):
             answer = await (answer_of() if answer_of is not None else self._planner.plan(head))
             plan = parse_plan(answer)
-            if plan is not None and await self.check(repl, env, head, plan, {}) is not None:
+            if plan is not None and prelude:
+                own = (
+                    plan.prelude[len(prelude) :]
+                    if plan.prelude[: len(prelude)] == prelude
+                    else plan.prelude
+                )
+                plan = dataclasses.replace(plan, prelude=(*prelude, *own))
+            why: list[str] = [] if plan is not None else ["no `have … := by sorry` step"]
+            if plan is not None and await self.check(repl, env, head, plan, {}, why) is not None:
                 return plan, rejected
             rejected += 1
+            if reasons is not None:
+                reasons.append(f"plan {attempt + 1}: " + "; ".join(why))
         return None, rejected
 
     async def prove(self, repl: LeanRepl, env: Env, head: str) -> PlannerProverResult:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from prover_core.lean.repl import LeanRepl
-from prover_core.types import Advanced, ProofState, Proved
+from prover_core.types import ProofState, Proved, is_clean_advance
 
 
 def subgoal_key(theorem: str, statement: str) -> tuple[str, str]:
@@ -58,7 +58,7 @@ async def replay_proof(repl: LeanRepl, state: ProofState, proof: Sequence[str]) 
         outcome = await repl.tactic(current, tactic)
         if isinstance(outcome, Proved):
             return i == len(proof) - 1
-        if not isinstance(outcome, Advanced) or outcome.sorries:
+        if not is_clean_advance(outcome):
             return False
         current = outcome.state
     return False

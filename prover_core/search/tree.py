@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from prover_core.types import ProofState, TacticCandidate
+from prover_core.types import OutcomeName, ProofState, TacticCandidate
 
-Outcome = Literal["proved", "advanced", "duplicate", "failed", "screened", "timeout"]
+# An edge's outcome: the one vocabulary (`types.OutcomeName`) plus the search's bookkeeping.
+Outcome = OutcomeName | Literal["duplicate", "screened", "timeout"]
 
 
 def state_key(goals: tuple[str, ...]) -> str:
@@ -24,6 +26,25 @@ def state_key(goals: tuple[str, ...]) -> str:
 
 def normalise_tactic(text: str) -> str:
     return " ".join(text.split())
+
+
+def dedupe(candidates: Iterable[TacticCandidate]) -> tuple[dict[str, TacticCandidate], int]:
+    """The one dedupe rule (search and suggestions alike): candidates whose whitespace-
+    normalised text is equal are one tactic, kept with the best mean token log-prob (`score`,
+    the quantity both rank by); empty texts are dropped. Returns (tactic → candidate in first-
+    seen order, how many candidates were duplicates)."""
+    best: dict[str, TacticCandidate] = {}
+    duplicates = 0
+    for c in candidates:
+        key = normalise_tactic(c.text)
+        if not key:
+            continue
+        if key in best:
+            duplicates += 1
+            if c.score <= best[key].score:
+                continue
+        best[key] = c
+    return best, duplicates
 
 
 @dataclass(eq=False)

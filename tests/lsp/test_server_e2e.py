@@ -4,20 +4,17 @@ with the stand-in REPL and a scripted OpenAI-compatible policy and planner."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
 
 from prover_core.lean.decl import find_declaration
 from prover_core.lean.verify import verify_proof
-from tests.support.scripted_openai import ScriptedServer, scripted_openai
-from tests.support.standin import STANDIN, standin_config
+from tests.lsp.lsp_session import Session, lsp_session
+from tests.support.standin import standin_config
 
 FILE = """theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by
   constructor
@@ -51,66 +48,10 @@ def policy(state: str) -> Sequence[tuple[str, float]]:
     return table.get(goal, [("exact h.1", -1.0)])
 
 
-class Session:
-    def __init__(self, client: LanguageClient, root: Path, scripted: ScriptedServer) -> None:
-        self.client, self.root, self.scripted = client, root, scripted
-        self.progress: list[Any] = []
-
-    def open(self, name: str, text: str) -> str:
-        uri = (self.root / name).as_uri()
-        self.client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=uri, language_id="lean4", version=1, text=text
-                )
-            )
-        )
-        return uri
-
-    async def request(self, method: str, params: dict[str, Any], timeout: float = 60) -> Any:
-        return await asyncio.wait_for(
-            self.client.protocol.send_request_async(method, params), timeout
-        )
-
-
 @pytest.fixture
 async def session(tmp_path: Path) -> AsyncIterator[Session]:
-    async with scripted_openai(policy, plans=[PLAN]) as scripted:
-        (tmp_path / "leanstep.toml").write_text(
-            "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in STANDIN) + "]\n"
-            "memory_limit_mb = 4096\n"
-            f'[policy]\nbackend = "openai"\nendpoint = "{scripted.url}"\nmodel = "scripted"\n'
-            "[search]\nexpansions = 40\n"
-        )
-        client = LanguageClient("leanstep-test", "1")
-        sess = Session(client, tmp_path, scripted)
-
-        @client.feature(types.PROGRESS)
-        def on_progress(params: types.ProgressParams) -> None:
-            sess.progress.append(params.value)
-
-        @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
-        def on_create(params: Any) -> None:
-            return None
-
-        await client.start_io(sys.executable, "-m", "prover_core", "serve", "--stdio")
-        await client.initialize_async(
-            types.InitializeParams(
-                capabilities=types.ClientCapabilities(),
-                root_uri=tmp_path.as_uri(),
-                initialization_options={
-                    "planner": {"endpoint": scripted.url, "model": "planner"},
-                    "inline": {"debounceMs": 10},
-                },
-            )
-        )
-        client.initialized(types.InitializedParams())
-        try:
-            yield sess
-        finally:
-            await asyncio.wait_for(client.shutdown_async(None), 20)
-            client.exit(None)
-            await client.stop()
+    async with lsp_session(tmp_path, policy, plans=(PLAN,), planner=True) as sess:
+        yield sess
 
 
 def pos(line: int, character: int) -> dict[str, int]:
@@ -124,21 +65,20 @@ async def test_suggestions_for_a_stand_in_theorem(session: Session) -> None:
     )
     assert res.goal.startswith("case left")
     tactics = [(s.tactic, s.outcome) for s in res.suggestions]
-    assert tactics == [("exact hp", "progress"), ("exact hq", "fails")]
+    assert tactics == [("exact hp", "advanced"), ("exact hq", "failed")]
     assert res.suggestions[0].goalsAfter == ["case right\np q : Prop\nhp : p\nhq : q\n⊢ q"]
+    assert res.version == 1
+    assert res.summary == "4 sampled: 1 makes progress, 1 rejected by Lean, 2 duplicates"
+    c = res.counts
+    assert (c.sampled, c.duplicates, c.advanced, c.failed) == (4, 2, 1, 1)
+    # the cursor is on an empty line of the block: inserted there, at the block's indentation
+    assert res.insert.newLine is False and res.insert.indent == 2
+    assert res.suggestions[0].insertText == "  exact hp"
 
 
 async def test_inline_completion_is_the_best_checked_tactic(session: Session) -> None:
     uri = session.open("a.lean", FILE.replace("  \n  exact hq", "  exa\n  exact hq"))
-    res = await session.client.text_document_inline_completion_async(
-        types.InlineCompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=2, character=5),
-            context=types.InlineCompletionContext(
-                trigger_kind=types.InlineCompletionTriggerKind.Automatic
-            ),
-        )
-    )
+    res = await session.ghost(uri, 2, 5)
     assert res is not None
     [item] = res.items if isinstance(res, types.InlineCompletionList) else res
     assert item.insert_text == "exact hp"
@@ -152,8 +92,9 @@ async def test_prove_yields_an_edit_the_stand_in_verifies(session: Session) -> N
         {"textDocument": {"uri": uri}, "position": pos(5, 3), "workDoneToken": "tok-1"},
     )
     assert res.proved, res.message
-    # (pygls's client turns results into namedtuples: the URI key becomes a field `_0`)
-    [[edit]] = list(res.edit.changes)
+    [change] = res.edit.documentChanges
+    assert change.textDocument.version == 1 and change.textDocument.uri == uri
+    [edit] = change.edits
     lines = FILE.split("\n")
     start, end = edit.range.start, edit.range.end
     assert lines[start.line][start.character : end.character] == "sorry"
@@ -205,8 +146,9 @@ async def test_sketch_inserts_a_checked_skeleton(session: Session) -> None:
     assert res.skeleton is not None, res.message
     assert "have h1 : p := by sorry" in res.skeleton
     assert "have h2 : q ∧ r := by sorry" in res.skeleton
-    [[edit]] = list(res.edit.changes)
-    assert edit.newText == res.skeleton
+    [change] = res.edit.documentChanges
+    [edit] = change.edits
+    assert edit.newText == res.skeleton and change.textDocument.version == 1
 
 
 async def test_cancellation_mid_search_and_responsiveness(session: Session) -> None:

@@ -49,26 +49,34 @@ async def service() -> AsyncIterator[Service]:
 
 async def test_suggestions_are_checked_and_ranked(service: Service) -> None:
     res = await service.suggest(FILE, 3, 2, n=8)
-    assert res.error is None
+    assert res.refusal is None
     assert res.goal is not None and res.goal.startswith("case left")
     assert [s.tactic for s in res.suggestions] == ["exact hp", "exact hq", "intro x"]
-    assert [s.outcome for s in res.suggestions] == ["progress", "fails", "fails"]
+    assert [s.outcome for s in res.suggestions] == ["advanced", "failed", "failed"]
     assert res.suggestions[0].goals_after == ("case right\np q : Prop\nhp : p\nhq : q\n⊢ q",)
     assert res.suggestions[2].message  # Lean's error text
     assert all(s.tactic != "sorry" for s in res.suggestions)  # screened out
 
 
-async def test_suggestions_filter_by_typed_prefix(service: Service) -> None:
+async def test_a_typed_prefix_filters_inline_suggestions_only(service: Service) -> None:
     text = FILE.replace("  \n  exact hq", "  exact h\n  exact hq")
-    res = await service.suggest(text, 3, 9, n=8)
+    res = await service.suggest(text, 3, 9, n=8, mode="inline")
     assert [s.tactic for s in res.suggestions] == ["exact hp", "exact hq"]
+    assert res.counts.filtered == 2 and "not matching what is typed" in res.summary
+    # the list mode takes `exact h` as the line's tactic: the goal after it (Lean recovers
+    # from the failing `exact h` by closing its goal), inserted on a new line below
+    listed = await service.suggest(text, 3, 9, n=8)
+    assert listed.goal is not None and listed.goal.startswith("case right")
+    assert listed.insert is not None and listed.insert.new_line
 
 
 async def test_suggest_outside_a_tactic_block(service: Service) -> None:
     res = await service.suggest(FILE, 0, 3)
-    assert res.suggestions == () and res.error
+    assert res.suggestions == () and res.refusal is not None
+    assert res.refusal.kind == "no_goal" and res.summary.startswith("no proof state here")
     bad = await service.suggest(FILE, 99, 0)
-    assert bad.suggestions == () and "outside" in (bad.error or "")
+    assert bad.refusal is not None and bad.refusal.kind == "bad_request"
+    assert "outside" in bad.refusal.message
 
 
 async def test_prove_a_whole_theorem_gives_a_verified_edit(service: Service) -> None:

@@ -31,7 +31,7 @@ export type ServerState = 'starting' | 'loading' | 'ready' | 'error';
 export interface TextDocumentIdentifier {
     uri: string;
     /** The document version the client saw when it asked. */
-    version?: number | null;
+    version?: number;
 }
 
 export interface Position {
