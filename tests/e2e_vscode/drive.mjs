@@ -122,7 +122,7 @@ async function goTo({ line, column }) {
 
 /** Keyboard focus back in the editor (after a click in the panel, the panel has it). */
 async function focusEditor() {
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await runCommand('View: Focus First Editor Group');
     await page.locator('.editor-instance .monaco-editor.focused').first().waitFor({ state: 'visible' });
 }
 
