@@ -11,19 +11,21 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from collections.abc import Sequence
 
 from tests.support.scripted_openai import scripted_openai
 
-# The stand-in Lean file of the test: a `sorry` to prove (0-based line SORRY_LINE) and an
-# empty tactic line to ask suggestions for (SUGGEST_LINE), far enough down the file for the
-# quick pick not to hide it in the screenshot.
+# The stand-in Lean file of the test (0-based lines): a `sorry` to prove while the file is edited
+# above it (SORRY_LINE), the end of a tactic line to ask suggestions at (SUGGEST_LINE, after
+# `intro hp`: the goal after that line), and a `sorry` whose search never ends, to cancel
+# (ENDLESS_LINE), and the end of a `:= by` line to press Enter at, for ghost text (GHOST_LINE).
 LEAN_FILE = """/-!
 # A leanstep demo
 
 A stand-in Lean file: the propositional logic that the test REPL checks.
-Put the cursor on a `sorry` and run **leanstep: Prove this sorry**, or on an
-empty tactic line and run **leanstep: Suggest tactics**.
+Put the cursor on a `sorry` and run **leanstep: Prove this sorry**, or at the
+end of a tactic line and run **leanstep: Suggest tactics**.
 -/
 
 theorem and_swap (p q : Prop) (h : p ∧ q) : q ∧ p := by
@@ -31,8 +33,13 @@ theorem and_swap (p q : Prop) (h : p ∧ q) : q ∧ p := by
 
 theorem imp_trans (p q r : Prop) (hpq : p → q) (hqr : q → r) : p → r := by
   intro hp
-  \n"""
-SORRY_LINE, SUGGEST_LINE = 9, 13
+
+theorem endless (p q : Prop) (hs : p) : q := by
+  sorry
+
+theorem ghost (p : Prop) (hg : p) : p := by
+"""
+SORRY_LINE, SUGGEST_LINE, ENDLESS_LINE, GHOST_LINE = 9, 12, 15, 17
 
 # (a hypothesis that tells the theorems apart, the goal's target) -> tactics and log-probs
 TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
@@ -49,7 +56,12 @@ TABLE: dict[tuple[str, str], list[tuple[str, float]]] = {
         ("apply hpq", -1.4),
     ],
     ("hp : p", "q"): [("exact hpq hp", -0.1)],
+    # ghost: ghost text on the line after `:= by`
+    ("hg : p", "p"): [("exact hg", -0.1)],
 }
+# Seconds each policy call for a goal takes: and_swap's first one, so that the file can be edited
+# while its proof is being found; every one of `endless`, so that its search runs until cancelled.
+SLOW: dict[tuple[str, str], float] = {("h : p ∧ q", "q ∧ p"): 3.0, ("hs", "q"): 0.4}
 
 
 def policy(state: str) -> Sequence[tuple[str, float]]:
@@ -57,6 +69,16 @@ def policy(state: str) -> Sequence[tuple[str, float]]:
     first = state.split("\n\n")[0]
     hyps, _, target = first.partition("⊢")
     target = " ".join(target.split())
+    for (hyp, goal), delay in SLOW.items():
+        if hyp in hyps and goal == target:
+            time.sleep(delay)  # (this server serves one client: blocking it is the point)
+    # `endless`: each step adds a hypothesis, a new state that never proves `q` (Lean groups
+    # hypotheses of one type: `hs h1 : p`)
+    proofs_of_p = [
+        n for line in hyps.split("\n") if line.endswith(" : p") for n in line.split()[:-2]
+    ]
+    if "hs" in proofs_of_p and target == "q":
+        return [(f"have h{len(proofs_of_p)} : p := hs", -0.3), ("exact hs", -2.0)]
     for (hyp, goal), tactics in TABLE.items():
         if hyp in hyps and goal == target:
             return tactics

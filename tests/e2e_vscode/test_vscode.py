@@ -10,8 +10,15 @@ LEANSTEP_REQUIRE_E2E=1, which turns the skip into a failure (for CI).
 
 The extension is packaged with its own `npm run package` (after `npm ci` when
 vscode_extension/node_modules is missing), unless LEANSTEP_E2E_VSIX names a .vsix to use.
-The test rewrites the README's screenshots, docs/images/suggestions.png and
-docs/images/proved.png, and leaves copies (with the logs) in its tmp_path.
+The test rewrites the README's screenshots, docs/images/{suggestions,panel,ghost,proved,error}.png,
+and leaves copies (with the logs) in its tmp_path.
+
+What it covers: suggestions in the panel from the cursor at the end of `intro hp` (the goal
+after that line), one inserted on a new line below; a running search shown in the panel
+(expansions/budget, best path) and cancelled there; a proof that arrives after the file was
+edited above its theorem, landing on the moved `sorry`; ghost text after `:= by` + Enter,
+indented to the block; a wrong model path in leanstep.toml
+showing the error state, whose "Open leanstep.toml" opens the file.
 """
 
 from __future__ import annotations
@@ -41,20 +48,26 @@ import pytest
 
 from prover_core.lean.decl import find_declaration
 from prover_core.lean.verify import verify_proof
-from tests.e2e_vscode.policy_server import LEAN_FILE, SORRY_LINE, SUGGEST_LINE
+from tests.e2e_vscode.policy_server import (
+    ENDLESS_LINE,
+    GHOST_LINE,
+    LEAN_FILE,
+    SORRY_LINE,
+    SUGGEST_LINE,
+)
 from tests.support.standin import STANDIN, standin_config
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 EXTENSION = ROOT / "vscode_extension"
 IMAGES = ROOT / "docs" / "images"
-SCREENSHOTS = ("suggestions.png", "proved.png")
+SCREENSHOTS = ("suggestions.png", "panel.png", "ghost.png", "proved.png", "error.png")
 
 # Time limits (seconds). Packaging the extension comes first and has its own limits; from the
 # start of the policy server to the end of the browser session the test has TOTAL_S.
 NPM_CI_S = 300
 PACKAGE_S = 120
-TOTAL_S = 180
+TOTAL_S = 300
 START_S = 60  # code-server answering /healthz
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(NPM_CI_S + PACKAGE_S + TOTAL_S + 60)]
@@ -267,6 +280,9 @@ def user_settings() -> dict[str, Any]:
         "workbench.colorTheme": "Default Dark Modern",
         # (the same screenshots every time: no blinking cursor, no count of detected ports)
         "editor.cursorBlinking": "solid",
+        # (no word completion: it would take the Enter typed into the file)
+        "editor.wordBasedSuggestions": "off",
+        "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
         "remote.autoForwardPorts": False,
         "telemetry.telemetryLevel": "off",
         "extensions.autoCheckUpdates": False,
@@ -311,12 +327,15 @@ def test_prove_and_suggest_in_vscode(tmp_path: Path, procs: Processes) -> None:
     ws, ext, user = tmp / "ws", tmp / "extensions", tmp / "user-data"
     ws.mkdir()
     (ws / "demo.lean").write_text(LEAN_FILE)
+    lean = "[lean]\nrepl_command = [" + ", ".join(json.dumps(c) for c in STANDIN) + "]\n"
+    lean += "memory_limit_mb = 4096\n"
     (ws / "leanstep.toml").write_text(
-        "[lean]\nrepl_command = [" + ", ".join(json.dumps(c) for c in STANDIN) + "]\n"
-        "memory_limit_mb = 4096\n"
-        f'[policy]\nbackend = "openai"\nendpoint = "{url}"\nmodel = "scripted"\n'
+        lean + f'[policy]\nbackend = "openai"\nendpoint = "{url}"\nmodel = "scripted"\n'
         "[search]\nexpansions = 40\n"
     )
+    missing_model = tmp / "no-such-model"
+    broken = lean + f'[policy]\nbackend = "hf"\nmodel = "{missing_model}"\n'
+    broken += "[search]\nexpansions = 40\n"
     (user / "User").mkdir(parents=True)
     (user / "User" / "settings.json").write_text(json.dumps(user_settings(), indent=2))
     install_extension(vsix, ext)
@@ -367,8 +386,14 @@ def test_prove_and_suggest_in_vscode(tmp_path: Path, procs: Processes) -> None:
         "playwrightCore": str(install.playwright_core),
         "outDir": str(shots),
         "file": "demo.lean",
-        "suggest": {"line": SUGGEST_LINE + 1, "column": 3},
+        # (at the end of `  intro hp`; on the `sorry`s)
+        "suggest": {"line": SUGGEST_LINE + 1, "column": len("  intro hp") + 1},
         "sorry": {"line": SORRY_LINE + 1, "column": 3},
+        # (one line lower once the suggestion is inserted above it)
+        "endless": {"line": ENDLESS_LINE + 2, "column": 3},
+        "ghost": {"line": GHOST_LINE + 2, "column": 1},
+        "configPath": str(ws / "leanstep.toml"),
+        "brokenConfig": broken,
         "timeoutMs": int((left() - 10) * 1000),
         "stepTimeoutMs": 45000,
     }
@@ -403,25 +428,53 @@ def test_prove_and_suggest_in_vscode(tmp_path: Path, procs: Processes) -> None:
         assert (shots / name).stat().st_size > 10_000, f"{name} looks empty"
         shutil.copyfile(shots / name, IMAGES / name)
 
-    # Suggest tactics: ranked and checked, the rejected ones last; the best one was inserted.
+    # Suggestions at the end of `intro hp` are for the goal after it (`r`, with `hp : p`):
+    # ranked and checked, no raw scores; the best one went on a new line below.
     items: list[str] = result["suggestions"]
-    assert items[0].startswith("exact hqr (hpq hp)") and "proves the goal" in items[0], items
-    assert any(i.startswith("apply hqr") and "makes progress" in i for i in items), items
-    assert "rejected by Lean" in items[-1], items
+    assert items[0].startswith("1 ✓ exact hqr (hpq hp)") and "no goals left" in items[0], items
+    assert any("apply hqr" in i and "goal left" in i for i in items), items
+    assert "hp : p" in result["suggestText"] and "⊢ r" in result["suggestText"]
+    assert "Rejected by Lean" in result["suggestText"]
+    assert "score" not in result["suggestText"] and "-0.15" not in result["suggestText"]
     after_suggest = result["afterSuggest"].split("\n")
-    assert after_suggest[SUGGEST_LINE] == "  exact hqr (hpq hp)", result["afterSuggest"]
+    assert after_suggest[SUGGEST_LINE : SUGGEST_LINE + 2] == ["  intro hp", "  exact hqr (hpq hp)"]
 
-    # Prove this sorry: the sorry gave way to the tactics the search found, and they check.
+    # The endless search showed its progress and best path, and Cancel stopped it untouched.
+    assert "/40 expansions" in result["running"] and "best depth" in result["running"]
+    assert "have h1 : p := hs" in result["running"], result["running"]
+    assert result["afterCancel"].split("\n")[ENDLESS_LINE + 1] == "  sorry", result["afterCancel"]
+
+    # Ghost text after `:= by` + Enter was indented to the block (never column 0), marked as
+    # closing the goal, and Tab took it.
+    assert result["ghostMark"].endswith("leanstep: `exact hg` closes the goal (Tab)"), result
+    after_ghost = result["afterGhost"].split("\n")
+    assert after_ghost[GHOST_LINE + 1 : GHOST_LINE + 3] == [
+        "theorem ghost (p : Prop) (hg : p) : p := by",
+        "  exact hg",
+    ], result["afterGhost"]
+
+    # The proof found while two lines were typed above its theorem replaced the moved sorry,
+    # and it checks.
     proved: str = result["proved"]
     lines_now = proved.split("\n")
-    assert lines_now[SORRY_LINE : SORRY_LINE + 3] == ["  constructor", "  exact h.2", "  exact h.1"]
-    assert not any(line.strip() == "sorry" for line in lines_now), proved
-    assert any("proved" in n for n in result["notifications"]), result["notifications"]
-    for name in ("and_swap", "imp_trans"):
+    assert lines_now[:2] == [
+        "-- edited while the proof was searched",
+        "-- two lines above the theorem",
+    ], proved
+    assert lines_now[SORRY_LINE + 2] == "  constructor", proved
+    assert lines_now[SORRY_LINE + 1].startswith("theorem and_swap"), proved
+    assert sum(line.strip() == "sorry" for line in lines_now) == 1, proved  # `endless`'s only
+    assert any("leanstep:" in n for n in result["notifications"]), result["notifications"]
+    assert not any("Apply" in n for n in result["notifications"]), result["notifications"]
+    for name in ("and_swap", "imp_trans", "ghost"):
         decl = find_declaration(proved, name)
         assert decl is not None, proved
         verdict = _verify(decl.head, decl.proof)
         assert verdict.ok, f"{name} does not check:\n{proved}\n{verdict}"
+
+    # The wrong model path: said in plain words, with the button that opened leanstep.toml.
+    assert f"model directory not found: {missing_model}" in result["errorToast"], result
+    assert "Open leanstep.toml" in result["errorToast"] and "Repo id" not in result["errorToast"]
 
 
 def _verify(head: str, proof: str) -> Any:

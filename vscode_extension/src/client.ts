@@ -1,9 +1,12 @@
 /**
  * The leanstep language server process and its `LanguageClient`.
  *
- * Invariants: at most one server runs; `state` is 'working' exactly while a request sent through
- * `request()` is in flight; a crash is handled by the client's default error handler (restart,
- * unless it is the 5th within 3 minutes) and is always reported to the user.
+ * Invariants: at most one server runs; `state` combines the process (starting, stopped, failed)
+ * with the server's own `leanstep/status` (loading the model, ready, a configuration error) and is
+ * 'working' exactly while a request sent through `request()` is in flight; a crash is handled by
+ * the client's default error handler (restart, unless it is the 5th within 3 minutes) and is always
+ * reported to the user. JSON-RPC traffic reaches the output only through the client's own tracing
+ * (`leanstep.trace.server`); a normal exit of the server (code 0) is not logged as an error.
  */
 
 import * as os from 'node:os';
@@ -41,12 +44,21 @@ import {
     type WorkDoneProgressReport,
     type WorkspaceEdit,
 } from 'vscode-languageclient/node';
-import type { Position } from './protocol';
+import type { Position, SearchProgressParams, StatusParams } from './protocol';
 import { raceCancellation } from './pure/async';
 import { serverCommand } from './pure/config';
+import { searchProgressNotification, statusNotification } from './requests';
 import { SECTION, SERVER_PROCESS_SETTINGS, allSettings } from './settings';
 
-export type ServerState = 'starting' | 'ready' | 'working' | 'error' | 'stopped';
+export type ClientState = 'starting' | 'loading' | 'ready' | 'working' | 'error' | 'stopped';
+
+/** What the status bar shows: the state and, for errors and loading, the server's words. */
+export interface StatusView {
+    state: ClientState;
+    message?: string;
+    detail?: string;
+    configPath?: string;
+}
 
 export type WorkDoneValue = WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
 
@@ -84,14 +96,29 @@ class CrashReporter implements ErrorHandler {
     }
 }
 
+/** A LanguageClient that is silent about a normal exit of its server (code 0, as on a restart);
+ *  any other exit is still an error. */
+class QuietLanguageClient extends LanguageClient {
+    override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
+        if (/^Server process exited with code 0\.?$/.test(message)) {
+            return;
+        }
+        super.error(message, data, showNotification);
+    }
+}
+
 export class LeanstepClient implements Disposable {
     private client: LanguageClient | undefined;
     private inFlight = 0;
-    private failed = false;
-    private readonly stateEmitter = new EventEmitter<ServerState>();
-    private readonly disposables: { dispose(): unknown }[] = [this.stateEmitter];
+    private failed: string | undefined;
+    private serverStatus: StatusParams | undefined;
+    private readonly stateEmitter = new EventEmitter<StatusView>();
+    private readonly progressEmitter = new EventEmitter<SearchProgressParams>();
+    private readonly disposables: { dispose(): unknown }[] = [this.stateEmitter, this.progressEmitter];
 
-    readonly onDidChangeState: Event<ServerState> = this.stateEmitter.event;
+    readonly onDidChangeState: Event<StatusView> = this.stateEmitter.event;
+    /** `leanstep/searchProgress` from the server. */
+    readonly onSearchProgress: Event<SearchProgressParams> = this.progressEmitter.event;
 
     constructor(private readonly output: LogOutputChannel) {
         this.disposables.push(
@@ -105,18 +132,26 @@ export class LeanstepClient implements Disposable {
         );
     }
 
-    get state(): ServerState {
+    get state(): ClientState {
+        return this.status.state;
+    }
+
+    get status(): StatusView {
         const client = this.client;
-        if (this.failed) {
-            return 'error';
+        if (this.failed !== undefined) {
+            return { state: 'error', message: this.failed };
         }
         if (client === undefined || client.state === State.Stopped) {
-            return 'stopped';
+            return { state: 'stopped' };
         }
         if (client.state === State.Starting) {
-            return 'starting';
+            return { state: 'starting' };
         }
-        return this.inFlight > 0 ? 'working' : 'ready';
+        const server = this.serverStatus;
+        if (server !== undefined && server.state !== 'ready') {
+            return { state: server.state, message: server.message, detail: server.detail, configPath: server.configPath };
+        }
+        return { state: this.inFlight > 0 ? 'working' : 'ready', message: server?.message };
     }
 
     isRunning(): boolean {
@@ -133,7 +168,7 @@ export class LeanstepClient implements Disposable {
         this.output.info(`starting the leanstep server: ${[command, ...args].join(' ')}${cwd ? ` (in ${cwd})` : ''}`);
         const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio, options: { cwd } };
         const reporter = new CrashReporter((message) => {
-            this.failed = true;
+            this.failed = message;
             this.fireState();
             void this.showFailure(message);
         });
@@ -163,20 +198,29 @@ export class LeanstepClient implements Disposable {
             },
         };
         // The id `leanstep` makes the client read `leanstep.trace.server` itself.
-        const client = new LanguageClient('leanstep', 'leanstep', serverOptions, clientOptions);
+        const client = new QuietLanguageClient('leanstep', 'leanstep', serverOptions, clientOptions);
         reporter.attach(client);
         this.client = client;
-        this.failed = false;
+        this.failed = undefined;
+        this.serverStatus = undefined;
         client.onDidChangeState(() => {
             this.fireState();
+        });
+        // (the server logs its own status changes; the status bar shows them)
+        client.onNotification(statusNotification, (status) => {
+            this.serverStatus = status;
+            this.fireState();
+        });
+        client.onNotification(searchProgressNotification, (progress) => {
+            this.progressEmitter.fire(progress);
         });
         this.fireState();
         try {
             await client.start();
         } catch (e) {
-            this.failed = true;
-            this.fireState();
             const why = e instanceof Error ? e.message : String(e);
+            this.failed = `the server did not start: ${why}`;
+            this.fireState();
             this.output.error(`the leanstep server did not start: ${why}`);
             await this.showFailure(
                 `The leanstep server did not start (${command}): ${why}. Check leanstep.serverPath or leanstep.pythonPath.`,
@@ -187,7 +231,8 @@ export class LeanstepClient implements Disposable {
     async stop(): Promise<void> {
         const client = this.client;
         this.client = undefined;
-        this.failed = false;
+        this.failed = undefined;
+        this.serverStatus = undefined;
         if (client !== undefined) {
             try {
                 await client.dispose(2000);
@@ -246,7 +291,7 @@ export class LeanstepClient implements Disposable {
     }
 
     private fireState(): void {
-        this.stateEmitter.fire(this.state);
+        this.stateEmitter.fire(this.status);
     }
 
     private async pushSettings(): Promise<void> {

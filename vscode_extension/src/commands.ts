@@ -1,21 +1,18 @@
 /**
- * The editor commands: suggest tactics (quick pick, then insert), prove a `sorry`, sketch lemmas,
- * restart the server, show its output. The first three take an optional target (see
+ * The editor commands: suggest tactics (in the panel), prove a `sorry`, sketch lemmas, show the
+ * panel, restart the server, show its output. The first three take an optional target (see
  * `pure/args.ts`) so the server's code actions can invoke them; otherwise they use the cursor.
  *
- * Invariant: an edit from the server is applied only to the document it was computed for, only if
- * it touches no other file, and (unless the user agrees) only if the document did not change
- * while the server worked.
+ * Invariant: an edit from the server lands only on the version it names (`pure/landing.ts`): a
+ * proof is placed again by its anchor when the file moved; the user is never asked to apply an
+ * edit to another version, and what is withheld is shown with its reason and its text.
  */
 
 import {
+    CancellationTokenSource,
     type Disposable,
     type LogOutputChannel,
     Position,
-    ProgressLocation,
-    type QuickPickItem,
-    QuickPickItemKind,
-    Range,
     type TextDocument,
     Uri,
     commands,
@@ -25,42 +22,40 @@ import {
 } from 'vscode';
 import type { WorkspaceEdit } from 'vscode-languageclient';
 import { type LeanstepClient, ServerNotRunningError } from './client';
-import type { GoalRelay } from './goal';
-import type { SuggestTacticsParams, TacticSuggestion } from './protocol';
+import { type LeanstepPanel, whereText } from './panel';
+import type { ProofAnchor, SearchProofResult } from './protocol';
 import { commandTarget } from './pure/args';
 import { CancelledError } from './pure/async';
-import { editProblem, proofText } from './pure/edits';
-import { planInsertion } from './pure/indent';
+import { proofText } from './pure/edits';
+import { type Landed, landEdit } from './pure/landing';
 import { errorText } from './pure/leanGoal';
-import { describeSuggestion, goalTarget, isChecked, rankSuggestions, truncate } from './pure/ranking';
-import { searchProofRequest, sketchLemmasRequest, suggestTacticsRequest } from './requests';
-import * as settings from './settings';
+import { placeProofRequest, searchProofRequest, sketchLemmasRequest } from './requests';
+import { allSettings } from './settings';
 import { withWorkDone } from './workDone';
-
-/** How long a command waits for Lean's goal before asking the server without it. */
-const COMMAND_GOAL_TIMEOUT_MS = 5000;
 
 interface Target {
     document: TextDocument;
     position: Position;
 }
 
-interface SuggestionItem extends QuickPickItem {
-    suggestion?: TacticSuggestion;
-}
+/** The budget a retry asks for, relative to the one that was spent. */
+const RETRY_FACTOR = 4;
 
 export class Commands implements Disposable {
     private readonly disposables: Disposable[];
 
     constructor(
         private readonly client: LeanstepClient,
-        private readonly goals: GoalRelay,
+        private readonly panel: LeanstepPanel,
         private readonly output: LogOutputChannel,
     ) {
         this.disposables = [
             commands.registerCommand('leanstep.suggestTactics', (...args: unknown[]) => this.run(() => this.suggestTactics(args))),
             commands.registerCommand('leanstep.proveSorry', (...args: unknown[]) => this.run(() => this.proveSorry(args))),
             commands.registerCommand('leanstep.sketchLemmas', (...args: unknown[]) => this.run(() => this.sketchLemmas(args))),
+            commands.registerCommand('leanstep.showPanel', () => {
+                this.panel.show(false);
+            }),
             commands.registerCommand('leanstep.restartServer', () => this.run(() => this.client.restart())),
             commands.registerCommand('leanstep.showOutput', () => {
                 this.output.show(true);
@@ -113,88 +108,114 @@ export class Commands implements Disposable {
         if (target === undefined) {
             return;
         }
-        const { document, position } = target;
-        const version = document.version;
-        const result = await window.withProgress(
-            { location: ProgressLocation.Notification, title: 'leanstep: checking tactics in Lean…', cancellable: true },
-            async (_progress, token) => {
-                const goal = await this.goals.goalAt(document, position, COMMAND_GOAL_TIMEOUT_MS, token);
-                const count = settings.suggestionsCount();
-                const params: SuggestTacticsParams = {
-                    textDocument: { uri: this.client.protocolUri(document.uri) },
-                    position: this.client.protocolPosition(position),
-                    ...(count !== null ? { n: count } : {}),
-                    ...(goal.kind === 'goal' ? { goal: goal.text } : {}),
-                };
-                return this.client.request(suggestTacticsRequest, params, token);
-            },
-        );
-        const ranked = rankSuggestions(result.suggestions);
-        if (ranked.length === 0) {
-            void window.showInformationMessage(
-                result.goal === null ? 'leanstep: no goal at the cursor.' : 'leanstep: no suggestions for this goal.',
-            );
-            return;
-        }
-        const picked = await window.showQuickPick(suggestionItems(ranked), {
-            title: result.goal === null ? 'leanstep: tactics' : `leanstep: ${truncate(goalTarget(result.goal), 120)}`,
-            placeHolder: 'Choose a tactic to insert (each was run in Lean)',
-            matchOnDescription: true,
-            matchOnDetail: true,
-        });
-        const suggestion = picked?.suggestion;
-        if (suggestion === undefined) {
-            return;
-        }
-        if (!isChecked(suggestion)) {
-            void window.showWarningMessage(`leanstep: Lean rejected \`${suggestion.tactic}\`; not inserted.`);
-            return;
-        }
-        if (document.version !== version) {
-            void window.showWarningMessage('leanstep: the file changed while checking; run the command again.');
-            return;
-        }
-        const editor = await window.showTextDocument(document);
-        const plan = planInsertion(
-            { lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text },
-            position.line,
-            position.character,
-            suggestion,
-        );
-        await editor.edit((b) => {
-            b.replace(new Range(plan.line, plan.start, plan.line, plan.end), plan.text);
-        });
+        this.panel.show(true);
+        await this.panel.suggestAt(target.document, target.position);
     }
 
-    private async proveSorry(args: readonly unknown[]): Promise<void> {
+    private async proveSorry(args: readonly unknown[], expansions?: number): Promise<void> {
         const target = await this.target(args);
         if (target === undefined) {
             return;
         }
         const { document, position } = target;
-        const version = document.version;
-        const expansions = settings.searchExpansions();
-        const result = await withWorkDone(this.client, 'leanstep: searching for a proof', 'search', (workDoneToken, token) =>
-            this.client.request(
-                searchProofRequest,
-                {
-                    textDocument: { uri: this.client.protocolUri(document.uri) },
-                    position: this.client.protocolPosition(position),
-                    ...(expansions !== null ? { expansions } : {}),
-                    workDoneToken,
+        const where = whereText(document, position);
+        const budget = expansions ?? allSettings().search.expansions ?? undefined;
+        const cancel = new CancellationTokenSource();
+        this.panel.show(true);
+        this.panel.searchStarted(where, budget, undefined, {
+            cancel: () => {
+                cancel.cancel();
+            },
+            retry: undefined,
+            proof: [],
+        });
+        let result: SearchProofResult | undefined;
+        try {
+            result = await withWorkDone(
+                this.client,
+                'leanstep: searching for a proof',
+                'search',
+                (workDoneToken, token) => {
+                    this.panel.searchToken(workDoneToken);
+                    return this.client.request(
+                        searchProofRequest,
+                        {
+                            textDocument: { uri: this.client.protocolUri(document.uri), version: document.version },
+                            position: this.client.protocolPosition(position),
+                            ...(budget !== undefined ? { expansions: budget } : {}),
+                            workDoneToken,
+                        },
+                        token,
+                    );
                 },
-                token,
-            ),
-        );
-        if (result === undefined) {
+                cancel.token,
+            );
+        } catch (e) {
+            this.panel.searchFinished(where, { proved: false, status: 'refused', message: errorText(e) }, undefined, undefined);
+            throw e;
+        } finally {
+            cancel.dispose();
+        }
+        result ??= { proved: false, status: 'cancelled', message: 'Search cancelled.' };
+        const spent = result.stats?.budget ?? budget;
+        const retry =
+            spent !== undefined && !result.proved && result.status !== 'cancelled' && result.status !== 'refused'
+                ? (): void => void this.run(() => this.proveSorry([{ textDocument: { uri: document.uri.toString() }, position }], spent * RETRY_FACTOR))
+                : undefined;
+        const landed =
+            result.proved || result.status === 'withheld'
+                ? await this.land(document, result.edit, result.message, result.anchor, result.proof)
+                : undefined;
+        this.panel.searchFinished(where, result, landed, retry);
+        await this.report(result, landed, retry);
+    }
+
+    /** The outcome in a notification (the panel has the details). */
+    private async report(result: SearchProofResult, landed: Landed | undefined, retry: (() => void) | undefined): Promise<void> {
+        if (landed?.kind === 'placed') {
+            void window.showInformationMessage(`leanstep: ${landed.message}`);
             return;
         }
-        if (!result.proved) {
-            void window.showWarningMessage(`leanstep: ${result.message}`);
+        if (landed !== undefined) {
+            const proof = proofText(result.proof);
+            this.output.info(`proof withheld: ${landed.message}${proof !== '' ? `\n${proof}` : ''}`);
+            const copy = proof !== '' ? ['Copy proof'] : [];
+            if ((await window.showWarningMessage(`leanstep: ${landed.message}`, ...copy)) === 'Copy proof') {
+                await env.clipboard.writeText(proof);
+            }
             return;
         }
-        const copyable = proofText(result.proof);
-        await this.applyServerEdit(document, version, result.edit, result.message, copyable);
+        if (result.status === 'cancelled') {
+            return;
+        }
+        const again = `Try again with ${RETRY_FACTOR}× budget`;
+        const hint = result.hint !== undefined ? ` (${result.hint})` : '';
+        const choice = await window.showWarningMessage(`leanstep: ${result.message}${hint}`, ...(retry ? [again] : []));
+        if (choice === again) {
+            retry?.();
+        }
+    }
+
+    /** Lands a server edit on `document` (see `pure/landing.ts`); placeProof needs an anchor. */
+    private land(
+        document: TextDocument,
+        edit: WorkspaceEdit | undefined,
+        message: string,
+        anchor: ProofAnchor | undefined,
+        proof: string[] | undefined,
+    ): Promise<Landed> {
+        const uri = this.client.protocolUri(document.uri);
+        return landEdit(uri, edit, message, {
+            version: () => document.version,
+            apply: async (e, version) => {
+                const converted = await this.client.asWorkspaceEdit(e);
+                return converted !== undefined && document.version === version && !document.isClosed && (await workspace.applyEdit(converted));
+            },
+            place: () =>
+                anchor !== undefined && proof !== undefined && !document.isClosed
+                    ? this.client.request(placeProofRequest, { textDocument: { uri, version: document.version }, anchor, proof })
+                    : undefined,
+        });
     }
 
     private async sketchLemmas(args: readonly unknown[]): Promise<void> {
@@ -203,12 +224,11 @@ export class Commands implements Disposable {
             return;
         }
         const { document, position } = target;
-        const version = document.version;
         const result = await withWorkDone(this.client, 'leanstep: sketching lemmas', 'sketch', (workDoneToken, token) =>
             this.client.request(
                 sketchLemmasRequest,
                 {
-                    textDocument: { uri: this.client.protocolUri(document.uri) },
+                    textDocument: { uri: this.client.protocolUri(document.uri), version: document.version },
                     position: this.client.protocolPosition(position),
                     workDoneToken,
                 },
@@ -218,60 +238,27 @@ export class Commands implements Disposable {
         if (result === undefined) {
             return;
         }
-        await this.applyServerEdit(document, version, result.edit, result.message, result.skeleton ?? '');
-    }
-
-    /** Applies a verified edit under the invariant in this module's header; offers a copy otherwise. */
-    private async applyServerEdit(
-        document: TextDocument,
-        version: number,
-        edit: WorkspaceEdit | undefined,
-        message: string,
-        copyable: string,
-    ): Promise<void> {
-        const copy = copyable !== '' ? ['Copy'] : [];
-        if (edit === undefined) {
-            await this.offerCopy(window.showInformationMessage(`leanstep: ${message}`, ...copy), copyable);
-            return;
+        const rejected = result.rejected ?? [];
+        if (rejected.length > 0) {
+            this.output.info(`sketch: plans rejected:\n${rejected.map((r) => `  ${r}`).join('\n')}`);
         }
-        const problem = editProblem(edit, this.client.protocolUri(document.uri));
-        if (problem !== undefined) {
-            this.output.warn(`refused a server edit: ${problem}: ${JSON.stringify(edit)}`);
-            await this.offerCopy(window.showErrorMessage(`leanstep: not applied, because ${problem}.`, ...copy), copyable);
-            return;
-        }
-        if (document.version !== version) {
-            const choice = await window.showWarningMessage(
-                'leanstep: the file changed while the server worked. Apply the result anyway?',
-                'Apply',
-                ...copy,
-            );
-            if (choice !== 'Apply') {
-                await this.offerCopy(Promise.resolve(choice), copyable);
-                return;
+        if (result.status !== 'sketched') {
+            const why = rejected.length > 0 ? ` First: ${rejected[0] ?? ''}` : '';
+            const choice = await window.showWarningMessage(`leanstep: ${result.message}${why}`, ...(rejected.length > 1 ? ['Show all'] : []));
+            if (choice === 'Show all') {
+                this.output.show(true);
             }
-        }
-        const converted = await this.client.asWorkspaceEdit(edit);
-        if (converted === undefined || !(await workspace.applyEdit(converted))) {
-            await this.offerCopy(window.showErrorMessage('leanstep: the edit could not be applied.', ...copy), copyable);
             return;
         }
-        void window.showInformationMessage(`leanstep: ${message}`);
-    }
-
-    private async offerCopy(choice: Thenable<string | undefined>, text: string): Promise<void> {
-        if ((await choice) === 'Copy') {
-            await env.clipboard.writeText(text);
+        const landed = await this.land(document, result.edit, result.message, undefined, undefined);
+        if (landed.kind === 'placed') {
+            void window.showInformationMessage(`leanstep: ${landed.message}`);
+            return;
+        }
+        const skeleton = result.skeleton ?? '';
+        const copy = skeleton !== '' ? ['Copy'] : [];
+        if ((await window.showWarningMessage(`leanstep: ${landed.message}`, ...copy)) === 'Copy') {
+            await env.clipboard.writeText(skeleton);
         }
     }
-}
-
-/** Checked suggestions first (ranked); then, under a separator, those Lean rejected. */
-function suggestionItems(ranked: readonly TacticSuggestion[]): SuggestionItem[] {
-    const toItem = (s: TacticSuggestion): SuggestionItem => ({ ...describeSuggestion(s), suggestion: s });
-    const checked = ranked.filter(isChecked).map(toItem);
-    const failed = ranked.filter((s) => !isChecked(s)).map(toItem);
-    return failed.length === 0
-        ? checked
-        : [...checked, { label: 'Rejected by Lean', kind: QuickPickItemKind.Separator }, ...failed];
 }

@@ -8,6 +8,7 @@ import { LeanstepClient } from './client';
 import { Commands } from './commands';
 import { GoalRelay } from './goal';
 import { InlineSuggestions } from './inline';
+import { LeanstepPanel } from './panel';
 import { StatusBar } from './statusBar';
 
 let client: LeanstepClient | undefined;
@@ -16,13 +17,15 @@ export function activate(context: ExtensionContext): void {
     const output = window.createOutputChannel('leanstep', { log: true });
     const leanstep = new LeanstepClient(output);
     const goals = new GoalRelay(output);
+    const panel = new LeanstepPanel(leanstep, goals, output);
     client = leanstep;
     context.subscriptions.push(
         output,
         leanstep,
         goals,
-        new StatusBar(leanstep),
-        new Commands(leanstep, goals, output),
+        panel,
+        new StatusBar(leanstep, output),
+        new Commands(leanstep, panel, output),
         new InlineSuggestions(leanstep, goals, output),
     );
     void leanstep.start();

@@ -1,12 +1,13 @@
 /**
- * leanstep's custom LSP requests and their wire types (wire contract v2): a field-for-field mirror
- * of `lsp_server/protocol.py` (checked by `tests/lsp/test_protocol_mirror.py`, which requires every
- * TypedDict there to appear here as an interface with the same field names and optionality).
- * The cursor rule, edit versioning and error codes are documented in `protocol.py`.
+ * leanstep's custom LSP requests and notifications and their wire types (contract v2): a
+ * field-for-field mirror of `lsp_server/protocol.py` (checked by `tests/lsp/test_protocol_mirror.py`,
+ * which requires every TypedDict there to appear here as an interface with the same field names
+ * and optionality, and the same method names and literal aliases).
  *
- * Invariants: positions are LSP positions (0-based line, UTF-16 column); every suggestion that
- * `leanstep/suggestTactics` returns was run in Lean before it was returned. This module is pure
- * (type-only imports), so the unit-tested modules may depend on it.
+ * Invariants: positions and ranges are LSP ones (0-based line, UTF-16 column); every suggestion
+ * `leanstep/suggestTactics` returns was run in Lean; every edit the server returns is a versioned
+ * `TextDocumentEdit` computed on the text current when the answer was sent, and the client applies
+ * it only to that version. This module is pure (type-only imports).
  */
 
 import type { WorkspaceEdit } from 'vscode-languageclient';
@@ -15,32 +16,21 @@ export const SUGGEST_TACTICS = 'leanstep/suggestTactics';
 export const SEARCH_PROOF = 'leanstep/searchProof';
 export const PLACE_PROOF = 'leanstep/placeProof';
 export const SKETCH_LEMMAS = 'leanstep/sketchLemmas';
-export const STATUS = 'leanstep/status';
 export const SEARCH_PROGRESS = 'leanstep/searchProgress';
+export const STATUS = 'leanstep/status';
 
+/** One outcome vocabulary from the REPL to the wire (`Proved | Advanced | TacticFailed`). */
 export type Outcome = 'proved' | 'advanced' | 'failed';
-
+/** `inline`: ghost text, filtered by the half-typed prefix; `list`: never filtered. */
 export type SuggestMode = 'list' | 'inline';
-
-export type SearchStatus =
-    'proved'
-    | 'exhausted'
-    | 'budget'
-    | 'timeout'
-    | 'cancelled'
-    | 'withheld'
-    | 'unverified'
-    | 'refused';
-
+export type SearchStatus = 'proved' | 'exhausted' | 'budget' | 'timeout' | 'cancelled' | 'withheld' | 'unverified' | 'refused';
 export type PlaceStatus = 'placed' | 'withheld';
-
 export type SketchStatus = 'sketched' | 'refused' | 'rejected';
-
 export type ServerState = 'starting' | 'loading' | 'ready' | 'error';
 
 export interface TextDocumentIdentifier {
     uri: string;
-    /** the version the client saw (informative; the server answers on its own) */
+    /** The document version the client saw when it asked. */
     version?: number;
 }
 
@@ -57,53 +47,53 @@ export interface Range {
 export interface SuggestTacticsParams {
     textDocument: TextDocumentIdentifier;
     position: Position;
-    /** capped by search.max_suggestions; more is InvalidParams */
+    /** Capped by the server's `search.max_suggestions` (more: InvalidParams naming the cap). */
     n?: number;
-    /** Lean's own goal text at the position ($/lean/plainGoal), when the client has it */
+    /** Lean's own goal text at the position ($/lean/plainGoal), when the client has it. */
     goal?: string;
-    /** default "list" */
     mode?: SuggestMode;
 }
 
 export interface TacticSuggestion {
     tactic: string;
-    /** mean token log-prob (never shown raw) */
-    score: number;
     outcome: Outcome;
-    /** (empty unless outcome == "advanced") */
+    /** Mean token log-prob under the policy; never shown raw. */
+    score: number;
+    /** The goals the tactic leaves (empty for "proved" and "failed"). */
     goalsAfter: string[];
-    /** Lean's error for "failed" */
+    /** Lean's error for "failed". */
     message?: string;
-    /** what to put at `insert.range` (bullets, indentation included) */
+    /** What to insert at `insert.range`, verbatim: the tactic (plus one `· sorry` per goal when it
+     *  leaves ≥ 2), with the line break and indentation the plan needs. */
     insertText: string;
 }
 
 export interface SuggestCounts {
     sampled: number;
     duplicates: number;
-    /** removed before Lean: screened out, or (mode "inline") not matching the prefix */
     screened: number;
     proved: number;
     advanced: number;
     failed: number;
 }
 
+/** Where a chosen tactic goes, by the one cursor rule (`lsp_server/protocol.py`). */
 export interface InsertPlan {
-    /** on the result's `version`; empty = pure insertion */
+    /** On the answer's `version`; empty = pure insertion; covers a `sorry` the cursor was on. */
     range: Range;
     indent: number;
-    /** the text goes on a new line below the cursor line */
+    /** True when the text goes on a new line below the cursor line. */
     newLine: boolean;
 }
 
 export interface SuggestTacticsResult {
-    /** the document version the answer was computed on */
+    /** The document version the answer was computed on. */
     version: number | null;
-    /** the whole state at the cursor (hypotheses and ⊢), as Lean prints it */
+    /** The whole state at the cursor (hypotheses and ⊢), as Lean prints it. */
     goal: string | null;
-    /** proved, then advanced, then failed; by score within */
+    /** Ranked: proved, then advanced, then failed; by score within. */
     suggestions: TacticSuggestion[];
-    /** plain words: what was sampled and what became of it, or why nothing */
+    /** Plain words; says why when the list is empty. */
     summary: string;
     counts: SuggestCounts;
     insert: InsertPlan | null;
@@ -111,16 +101,15 @@ export interface SuggestTacticsResult {
 
 export interface SearchProofParams {
     textDocument: TextDocumentIdentifier;
-    /** on, inside or right after the `sorry` to prove */
+    /** On, inside or right after the `sorry` to prove. */
     position: Position;
     expansions?: number;
     workDoneToken?: string | number;
 }
 
+/** Identifies the target `sorry` across edits: the declaration and its index among its sorries. */
 export interface ProofAnchor {
-    /** full name of the declaration */
     declaration: string;
-    /** index of the target `sorry` among the declaration's sorries */
     sorry: number;
 }
 
@@ -135,17 +124,16 @@ export interface SearchProofResult {
     proved: boolean;
     message: string;
     status: SearchStatus;
-    /** the tactics, when found */
     proof?: string[];
-    /** identifies the target `sorry` for placeProof */
     anchor?: ProofAnchor;
-    /** versioned; only for verified proofs */
+    /** Versioned; present only for a verified proof placed on the current text. */
     edit?: WorkspaceEdit;
     stats?: SearchStats;
-    /** e.g. "try again with 4× budget (2400 expansions)" */
+    /** E.g. "try again with 4× budget (2400 expansions)". */
     hint?: string;
 }
 
+/** Notification `leanstep/searchProgress` (≤ 5/s), for the panel. */
 export interface SearchProgressParams {
     uri: string;
     token?: string | number;
@@ -163,15 +151,14 @@ export interface PlaceProofParams {
 }
 
 export interface PlaceProofResult {
+    edit?: WorkspaceEdit;
     message: string;
     status: PlaceStatus;
-    /** versioned, on the current text */
-    edit?: WorkspaceEdit;
 }
 
 export interface SketchLemmasParams {
     textDocument: TextDocumentIdentifier;
-    /** inside the theorem */
+    /** Inside the theorem. */
     position: Position;
     workDoneToken?: string | number;
 }
@@ -179,14 +166,14 @@ export interface SketchLemmasParams {
 export interface SketchLemmasResult {
     message: string;
     status: SketchStatus;
-    /** the checked `have … := by sorry` block */
+    /** The checked `have … := by sorry` block. */
     skeleton?: string;
-    /** versioned; inserts the skeleton */
     edit?: WorkspaceEdit;
-    /** why plans were rejected, in plain words */
+    /** Why plans were rejected, in plain words. */
     rejected?: string[];
 }
 
+/** Notification `leanstep/status` (server → client). */
 export interface StatusParams {
     state: ServerState;
     message: string;

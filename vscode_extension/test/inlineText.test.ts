@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { firstMatching, inlineInsertion, typedPrefix } from '../src/pure/inlineText';
+import { InlineCache, firstMatching, inlineInsertion, inlineKey, typedPrefix } from '../src/pure/inlineText';
+import { blockIndent } from '../src/pure/indent';
 import { suggestion } from './helpers';
 
 const ranked = [
-    suggestion('exact h', 'proves', -0.1),
-    suggestion('intro h', 'progress', -0.2, ['h : p\n⊢ q']),
-    suggestion('intro x y', 'progress', -0.3, ['⊢ q']),
-    suggestion('induction n', 'fails', -0.05),
+    suggestion('exact h', 'proved', -0.1),
+    suggestion('intro h', 'advanced', -0.2, ['h : p\n⊢ q']),
+    suggestion('intro x y', 'advanced', -0.3, ['⊢ q']),
+    suggestion('induction n', 'failed', -0.05),
 ];
 
 describe('typedPrefix', () => {
@@ -36,20 +37,21 @@ describe('firstMatching', () => {
 
 describe('inlineInsertion', () => {
     it('completes what is typed, starting at the indentation', () => {
-        assert.deepEqual(inlineInsertion('  in', 4, 2, ranked), { start: 2, text: 'intro h' });
+        assert.deepEqual(inlineInsertion('  in', 4, 2, ranked), { start: 2, text: 'intro h', suggestion: ranked[1] });
     });
     it('uses typed indentation on a blank line', () => {
-        assert.deepEqual(inlineInsertion('    ', 4, 2, ranked), { start: 4, text: 'exact h' });
+        assert.deepEqual(inlineInsertion('    ', 4, 2, ranked), { start: 4, text: 'exact h', suggestion: ranked[0] });
     });
     it('adds the block indentation when the cursor is at column 0', () => {
-        assert.deepEqual(inlineInsertion('', 0, 2, ranked), { start: 0, text: '  exact h' });
-        assert.deepEqual(inlineInsertion('', 0, 0, ranked), { start: 0, text: 'exact h' });
+        assert.deepEqual(inlineInsertion('', 0, 2, ranked), { start: 0, text: '  exact h', suggestion: ranked[0] });
+        assert.deepEqual(inlineInsertion('', 0, 0, ranked), { start: 0, text: 'exact h', suggestion: ranked[0] });
     });
     it('indents the following lines of a multi-line tactic', () => {
-        const multi = [suggestion('constructor\n· exact hp\n· exact hq', 'proves')];
+        const multi = [suggestion('constructor\n· exact hp\n· exact hq', 'proved')];
         assert.deepEqual(inlineInsertion('    con', 7, 4, multi), {
             start: 4,
             text: 'constructor\n    · exact hp\n    · exact hq',
+            suggestion: multi[0],
         });
     });
     it('shows nothing when code follows the cursor or nothing matches', () => {
@@ -64,5 +66,42 @@ describe('inlineInsertion', () => {
                 assert.ok(got.text.startsWith(line.slice(got.start)), `${line} → ${got.text}`);
             }
         }
+    });
+});
+
+describe('InlineCache', () => {
+    it('keys answers by document, version and position', () => {
+        const a = inlineKey('file:///a.lean', 3, 1, 2);
+        assert.notEqual(a, inlineKey('file:///a.lean', 4, 1, 2));
+        assert.notEqual(a, inlineKey('file:///a.lean', 3, 1, 0));
+        assert.notEqual(a, inlineKey('file:///b.lean', 3, 1, 2));
+        assert.equal(a, inlineKey('file:///a.lean', 3, 1, 2));
+    });
+    it('never caches an answer without a goal', () => {
+        const cache = new InlineCache<string[]>();
+        assert.equal(cache.set('k', null, []), false);
+        assert.equal(cache.get('k'), undefined);
+        assert.equal(cache.set('k', '⊢ p', ['exact h']), true);
+        assert.deepEqual(cache.get('k'), ['exact h']);
+    });
+    it('forgets the least recently used answer beyond its capacity', () => {
+        const cache = new InlineCache<number>(2);
+        cache.set('a', 'g', 1);
+        cache.set('b', 'g', 2);
+        cache.get('a');
+        cache.set('c', 'g', 3);
+        assert.equal(cache.get('b'), undefined);
+        assert.equal(cache.get('a'), 1);
+        assert.equal(cache.get('c'), 3);
+    });
+});
+
+describe('ghost text after `:= by` + Enter', () => {
+    it('indents the tactic to the block, never column 0', () => {
+        const text = 'theorem t (p : Prop) (h : p) : p := by\n';
+        const lines = text.split('\n');
+        const indent = blockIndent({ lineCount: lines.length, lineAt: (i) => lines[i] ?? '' }, 1);
+        assert.equal(indent, 2);
+        assert.equal(inlineInsertion('', 0, indent, ranked)?.text, '  exact h');
     });
 });

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeSuggestion, goalTarget, isChecked, rankSuggestions, truncate } from '../src/pure/ranking';
+import { confidence, goalTarget, isChecked, outcomeDetail, rankSuggestions, truncate } from '../src/pure/ranking';
 import { suggestion } from './helpers';
 
 describe('rankSuggestions', () => {
-    it('orders proves, progress, fails, then by score, stably', () => {
+    it('orders proved, advanced, failed, then by score, stably', () => {
         const input = [
-            suggestion('bad', 'fails', 0),
-            suggestion('p1', 'progress', -1),
-            suggestion('done', 'proves', -3),
-            suggestion('p2', 'progress', -0.1),
-            suggestion('p3', 'progress', -0.1),
+            suggestion('bad', 'failed', 0),
+            suggestion('p1', 'advanced', -1),
+            suggestion('done', 'proved', -3),
+            suggestion('p2', 'advanced', -0.1),
+            suggestion('p3', 'advanced', -0.1),
         ];
         assert.deepEqual(
             rankSuggestions(input).map((s) => s.tactic),
@@ -19,7 +19,7 @@ describe('rankSuggestions', () => {
     });
 
     it('does not mutate its input', () => {
-        const input = [suggestion('a', 'fails'), suggestion('b', 'proves')];
+        const input = [suggestion('a', 'failed'), suggestion('b', 'proved')];
         rankSuggestions(input);
         assert.deepEqual(
             input.map((s) => s.tactic),
@@ -29,10 +29,21 @@ describe('rankSuggestions', () => {
 });
 
 describe('isChecked', () => {
-    it('accepts proves and progress only', () => {
-        assert.equal(isChecked(suggestion('a', 'proves')), true);
-        assert.equal(isChecked(suggestion('a', 'progress')), true);
-        assert.equal(isChecked(suggestion('a', 'fails')), false);
+    it('accepts proved and advanced only', () => {
+        assert.equal(isChecked(suggestion('a', 'proved')), true);
+        assert.equal(isChecked(suggestion('a', 'advanced')), true);
+        assert.equal(isChecked(suggestion('a', 'failed')), false);
+    });
+});
+
+describe('confidence', () => {
+    it('shows exp(score) as a percentage, never the raw log-prob', () => {
+        assert.equal(confidence(0), 100);
+        assert.equal(confidence(-0.54), 58);
+        assert.equal(confidence(-10), 0);
+        assert.equal(confidence(0.3), 100);
+        assert.equal(confidence(Number.NEGATIVE_INFINITY), 0);
+        assert.equal(confidence(Number.NaN), 0);
     });
 });
 
@@ -48,23 +59,12 @@ describe('goalTarget', () => {
     });
 });
 
-describe('describeSuggestion', () => {
-    it('shows icon, score and goals left', () => {
-        const view = describeSuggestion(suggestion('constructor', 'progress', -0.123, ['h : p\n⊢ p', '⊢ q']));
-        assert.equal(view.label, '$(arrow-right) constructor');
-        assert.equal(view.description, 'makes progress · score -0.12');
-        assert.equal(view.detail, '2 goals left: ⊢ p   ⊢ q');
-    });
-    it('shows a closing tactic and a failing one', () => {
-        assert.equal(describeSuggestion(suggestion('simp', 'proves')).label, '$(pass-filled) simp');
-        assert.equal(describeSuggestion(suggestion('simp', 'proves')).detail, 'no goals left');
-        assert.equal(describeSuggestion(suggestion('foo', 'fails')).detail, 'unknown tactic');
-    });
-    it('marks multi-line tactics and truncates long details', () => {
-        assert.equal(describeSuggestion(suggestion('constructor\n· simp', 'proves')).label, '$(pass-filled) constructor …');
-        const long = describeSuggestion(suggestion('x', 'progress', 0, ['⊢ ' + 'a'.repeat(500)]));
-        assert.equal(long.detail.length, 240);
-        assert.ok(long.detail.endsWith('…'));
+describe('outcomeDetail', () => {
+    it('says what each outcome leaves', () => {
+        assert.equal(outcomeDetail(suggestion('constructor', 'advanced', -0.1, ['⊢ p', '⊢ q'])), '2 goals left');
+        assert.equal(outcomeDetail(suggestion('intro h', 'advanced', -0.1, ['⊢ q'])), '1 goal left');
+        assert.equal(outcomeDetail(suggestion('simp', 'proved')), 'no goals left');
+        assert.equal(outcomeDetail(suggestion('foo', 'failed')), 'unknown tactic');
     });
 });
 

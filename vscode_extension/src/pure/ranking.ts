@@ -1,29 +1,25 @@
 /**
- * How ranked suggestions are ordered and shown. The server already ranks them (proves, then
- * progress, then fails; by score within each outcome); `rankSuggestions` re-applies that order
+ * How ranked suggestions are ordered and described. The server already ranks them (proved, then
+ * advanced, then failed; by score within each outcome); `rankSuggestions` re-applies that order
  * with a stable sort, so the display never depends on the server getting it right.
+ *
+ * Invariant: a raw score (a mean token log-prob) is never shown; `confidence` turns it into a
+ * percentage, exp(score).
  */
 
 import type { Outcome, TacticSuggestion } from '../protocol';
 
-const OUTCOME_ORDER: Record<Outcome, number> = { proves: 0, progress: 1, fails: 2 };
+const OUTCOME_ORDER: Record<Outcome, number> = { proved: 0, advanced: 1, failed: 2 };
 
-/** Codicons shown before each tactic in the quick pick. */
-export const OUTCOME_ICON: Record<Outcome, string> = {
-    proves: '$(pass-filled)',
-    progress: '$(arrow-right)',
-    fails: '$(error)',
-};
-
-const OUTCOME_WORD: Record<Outcome, string> = {
-    proves: 'proves the goal',
-    progress: 'makes progress',
-    fails: 'rejected by Lean',
+export const OUTCOME_WORD: Record<Outcome, string> = {
+    proved: 'proves the goal',
+    advanced: 'makes progress',
+    failed: 'rejected by Lean',
 };
 
 /** Checked in Lean and accepted: the only suggestions that may be inserted or shown inline. */
 export function isChecked(s: TacticSuggestion): boolean {
-    return s.outcome === 'proves' || s.outcome === 'progress';
+    return s.outcome === 'proved' || s.outcome === 'advanced';
 }
 
 export function rankSuggestions(suggestions: readonly TacticSuggestion[]): TacticSuggestion[] {
@@ -38,6 +34,14 @@ export function rankSuggestions(suggestions: readonly TacticSuggestion[]): Tacti
         .map(({ s }) => s);
 }
 
+/** exp(mean token log-prob) as a whole percentage in [0, 100] (the model's per-token confidence). */
+export function confidence(score: number): number {
+    if (!Number.isFinite(score)) {
+        return score > 0 ? 100 : 0;
+    }
+    return Math.round(Math.min(1, Math.exp(score)) * 100);
+}
+
 /** The target line of the first goal of a pretty-printed state (`⊢ …`), or its last line:
  *  suggestions are for the first goal. */
 export function goalTarget(goal: string): string {
@@ -50,28 +54,14 @@ export function truncate(text: string, max: number): string {
     return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
-export interface SuggestionView {
-    label: string;
-    description: string;
-    detail: string;
-}
-
-const DETAIL_MAX = 240;
-
-/** Quick-pick text: outcome icon and tactic; outcome and score; the goals left (or Lean's error). */
-export function describeSuggestion(s: TacticSuggestion): SuggestionView {
-    const [first = '', ...rest] = s.tactic.split('\n');
-    const label = `${OUTCOME_ICON[s.outcome]} ${first}${rest.length > 0 ? ' …' : ''}`;
-    const description = `${OUTCOME_WORD[s.outcome]} · score ${s.score.toFixed(2)}`;
-    let detail: string;
-    if (s.outcome === 'proves') {
-        detail = 'no goals left';
-    } else if (s.outcome === 'progress') {
-        const n = s.goalsAfter.length;
-        const targets = s.goalsAfter.map(goalTarget).join('   ');
-        detail = `${n} goal${n === 1 ? '' : 's'} left: ${targets}`;
-    } else {
-        detail = (s.message ?? 'Lean rejected this tactic').split('\n')[0] ?? '';
+/** What a suggestion leaves, in plain words. */
+export function outcomeDetail(s: TacticSuggestion): string {
+    if (s.outcome === 'proved') {
+        return 'no goals left';
     }
-    return { label, description, detail: truncate(detail, DETAIL_MAX) };
+    if (s.outcome === 'advanced') {
+        const n = s.goalsAfter.length;
+        return n === 0 ? 'makes progress' : `${n} goal${n === 1 ? '' : 's'} left`;
+    }
+    return (s.message ?? 'Lean rejected this tactic').split('\n')[0] ?? '';
 }

@@ -1,7 +1,7 @@
 /**
  * A small in-memory stand-in for the `vscode` module, enough for the bundled extension and the
  * real vscode-languageclient to run in Node against a stub server. It records what the extension
- * shows and does, and lets a test answer quick picks, messages and cancel progress.
+ * shows and does, and lets a test answer messages, post panel messages and cancel progress.
  */
 
 export type Listener<T> = (e: T) => unknown;
@@ -22,10 +22,11 @@ export class Disposable {
 
 export class EventEmitter<T> {
     private listeners: Listener<T>[] = [];
-    readonly event = (listener: Listener<T>): Disposable => {
-        this.listeners.push(listener);
+    readonly event = (listener: Listener<T>, thisArgs?: unknown): Disposable => {
+        const bound: Listener<T> = thisArgs === undefined ? listener : (e) => listener.call(thisArgs, e);
+        this.listeners.push(bound);
         return new Disposable(() => {
-            this.listeners = this.listeners.filter((l) => l !== listener);
+            this.listeners = this.listeners.filter((l) => l !== bound);
         });
     };
     fire(e: T): void {
@@ -62,6 +63,9 @@ export class Position {
         readonly line: number,
         readonly character: number,
     ) {}
+    translate(lineDelta = 0, characterDelta = 0): Position {
+        return new Position(this.line + lineDelta, this.character + characterDelta);
+    }
 }
 
 export class Range {
@@ -95,6 +99,15 @@ export class Uri {
     }
     toString(): string {
         return `${this.scheme}://${this.path}`;
+    }
+}
+
+export class Selection extends Range {
+    constructor(
+        readonly anchor: Position,
+        readonly active: Position,
+    ) {
+        super(anchor, active);
     }
 }
 
@@ -152,7 +165,13 @@ export class TypeHierarchyItem extends Plain {}
 export class CodeAction extends Plain {}
 export class Diagnostic extends Plain {}
 
-/** A text document whose text can be edited (version bumps on each edit). */
+export interface DocumentChange {
+    document: FakeDocument;
+    contentChanges: { range: Range; rangeOffset: number; rangeLength: number; text: string }[];
+    reason: undefined;
+}
+
+/** A text document whose text can be edited (version bumps on each edit, and `changed` fires). */
 export class FakeDocument {
     version = 1;
     readonly languageId = 'lean4';
@@ -162,6 +181,7 @@ export class FakeDocument {
     constructor(
         uri: string,
         public text: string,
+        private readonly changed?: EventEmitter<DocumentChange>,
     ) {
         this.uri = Uri.parse(uri);
     }
@@ -186,8 +206,11 @@ export class FakeDocument {
         return range === undefined ? this.text : this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
     }
     replace(range: Range, text: string): void {
-        this.text = this.text.slice(0, this.offsetAt(range.start)) + text + this.text.slice(this.offsetAt(range.end));
+        const start = this.offsetAt(range.start);
+        const end = this.offsetAt(range.end);
+        this.text = this.text.slice(0, start) + text + this.text.slice(end);
         this.version += 1;
+        this.changed?.fire({ document: this, contentChanges: [{ range, rangeOffset: start, rangeLength: end - start, text }], reason: undefined });
     }
 }
 
@@ -195,13 +218,6 @@ export interface Shown {
     kind: 'info' | 'warning' | 'error';
     text: string;
     items: string[];
-}
-
-export interface QuickPickItemLike {
-    label: string;
-    description?: string;
-    detail?: string;
-    kind?: number;
 }
 
 export interface InlineProviderLike {
@@ -213,11 +229,46 @@ export interface InlineProviderLike {
     ): Promise<InlineCompletionItem[] | undefined>;
 }
 
+/** A webview panel: what the extension rendered, and a way to post the page's messages. */
+export class FakePanel {
+    readonly posted: unknown[] = [];
+    visible = true;
+    reveals = 0;
+    private readonly received = new EventEmitter<unknown>();
+    private readonly disposed = new EventEmitter<undefined>();
+    readonly webview = {
+        cspSource: 'vscode-resource:',
+        options: {},
+        html: '',
+        postMessage: (message: unknown): Promise<boolean> => {
+            this.posted.push(message);
+            return Promise.resolve(true);
+        },
+        onDidReceiveMessage: this.received.event,
+        asWebviewUri: (u: Uri) => u,
+    };
+    readonly onDidDispose = this.disposed.event;
+    reveal(): void {
+        this.reveals += 1;
+    }
+    /** The body last rendered (posted `render` message). */
+    get body(): string {
+        const renders = this.posted.filter((m): m is { type: 'render'; html: string } => (m as { type?: string }).type === 'render');
+        return renders.at(-1)?.html ?? '';
+    }
+    /** As if the page posted `message`. */
+    send(message: unknown): void {
+        this.received.fire(message);
+    }
+    dispose(): void {
+        this.disposed.fire(undefined);
+    }
+}
+
 /** What the extension did, and how the "user" answers. */
 export class Recorder {
     shown: Shown[] = [];
     progress: { message?: string; increment?: number }[] = [];
-    quickPicks: QuickPickItemLike[][] = [];
     applied: WorkspaceEdit[] = [];
     log: string[] = [];
     statusTexts: string[] = [];
@@ -227,13 +278,16 @@ export class Recorder {
     config: Record<string, unknown> = {};
     extensions: Record<string, { isActive: boolean; exports: unknown }> = {};
     missing = new Set<string>();
-    /** Answers a quick pick (default: the first item). */
-    pick: (items: QuickPickItemLike[]) => QuickPickItemLike | undefined = (items) => items[0];
     /** Answers a message with items (default: dismiss). */
     answer: (shown: Shown) => string | undefined = () => undefined;
     /** Cancels the next progress notification after this many ms. */
     cancelProgressAfterMs: number | undefined;
     readonly configChanged = new EventEmitter<{ affectsConfiguration(key: string): boolean }>();
+    readonly docChanged = new EventEmitter<DocumentChange>();
+    readonly docOpened = new EventEmitter<FakeDocument>();
+    panels: FakePanel[] = [];
+    statusMessages: string[] = [];
+    clipboard = '';
 }
 
 function event(): (listener: unknown) => Disposable {
@@ -330,10 +384,6 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
         showInformationMessage: message(rec, 'info'),
         showWarningMessage: message(rec, 'warning'),
         showErrorMessage: message(rec, 'error'),
-        showQuickPick: (items: QuickPickItemLike[]) => {
-            rec.quickPicks.push(items);
-            return Promise.resolve(rec.pick(items));
-        },
         withProgress: async (
             _options: unknown,
             task: (p: { report(v: { message?: string; increment?: number }): void }, t: unknown) => Promise<unknown>,
@@ -360,6 +410,16 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
                     return Promise.resolve(true);
                 },
             }),
+        createWebviewPanel: () => {
+            const panel = new FakePanel();
+            rec.panels.push(panel);
+            return panel;
+        },
+        setStatusBarMessage: (text: string) => {
+            rec.statusMessages.push(text);
+            return new Disposable(() => undefined);
+        },
+        onDidChangeTextEditorSelection: event(),
         activeTextEditor: undefined,
         visibleTextEditors: [],
         onDidChangeActiveTextEditor: event(),
@@ -381,9 +441,9 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
             }
             return Promise.resolve(true);
         },
-        onDidOpenTextDocument: event(),
+        onDidOpenTextDocument: rec.docOpened.event,
         onDidCloseTextDocument: event(),
-        onDidChangeTextDocument: event(),
+        onDidChangeTextDocument: rec.docChanged.event,
         onDidSaveTextDocument: event(),
         onWillSaveTextDocument: event(),
         onDidChangeWorkspaceFolders: event(),
@@ -436,6 +496,7 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
         CancellationTokenSource,
         Position,
         Range,
+        Selection,
         Uri,
         TextEdit,
         WorkspaceEdit,
@@ -453,6 +514,7 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
         CodeAction,
         Diagnostic,
         StatusBarAlignment: { Left: 1, Right: 2 },
+        ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
         ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
         QuickPickItemKind: { Separator: -1, Default: 0 },
         InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 },
@@ -461,6 +523,16 @@ export function createVscode(rec: Recorder): Record<string, unknown> {
         languages: tolerant(rec, 'languages', languages),
         commands: tolerant(rec, 'commands', commands),
         extensions: { getExtension: (id: string) => rec.extensions[id] },
-        env: { language: 'en', appName: 'Code', machineId: 'test', clipboard: { writeText: () => Promise.resolve() } },
+        env: {
+            language: 'en',
+            appName: 'Code',
+            machineId: 'test',
+            clipboard: {
+                writeText: (text: string) => {
+                    rec.clipboard = text;
+                    return Promise.resolve();
+                },
+            },
+        },
     });
 }
