@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from prover_core.errors import InputError
+from prover_core.errors import ConfigError, InputError
 from training.config import TrainConfig, load_train_config
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
@@ -29,7 +29,7 @@ def _problem_set(source: str, split: str | None, what: str) -> tuple[str | None,
 
     try:
         found = load_problems(source, split)
-    except FileNotFoundError as e:
+    except ConfigError as e:  # the set is missing or unreadable: one line names it
         return f"{what}: {e}", 0
     if not found:
         return f"{what}: no problems in {source} (split {split or 'all'})", 0
