@@ -157,7 +157,7 @@ def extract(ctx: Ctx, words: list[str]) -> None:
     assert [json.loads(r)["tactic"] for r in rows] == ["constructor", "exact hp", "exact hq"]
 
 
-RUN_TOML = """run_dir = "runs/my-run"
+RUN_TOML = """run_dir = "{run_dir}"
 base_model = "{pg}/base"
 seed_data = ["{pg}/seed.jsonl"]
 [problems]
@@ -189,10 +189,6 @@ repl_command = {repl}
 """
 
 
-# the README's training paths name these run folders; the quick forms train into one
-RUNS = {"runs/prover-7b": "runs/my-run", "runs/prover-7b/models/best": "runs/my-run/models/best"}
-
-
 def _toml(data: dict[str, object], prefix: str = "") -> str:
     """`data` (tables of scalars and lists) as TOML text."""
     lines, tables = [], []
@@ -207,8 +203,9 @@ def _toml(data: dict[str, object], prefix: str = "") -> str:
 
 def train(ctx: Ctx, words: list[str]) -> None:
     if "--resume" in words:
-        out = ctx.run(_leanstep(_sub(words, RUNS)), ctx.tmp)
+        out = ctx.run(_leanstep(words), ctx.tmp)
         assert "round 1" in out
+        ctx.outputs["resumed"] = words[-1]
         return
     if words[2] == "examples/standin.toml":  # quick form: the example's sizes made quick
         import tomllib
@@ -222,23 +219,27 @@ def train(ctx: Ctx, words: list[str]) -> None:
         ctx.run(_leanstep(words), ctx.tmp)
         assert (ctx.tmp / "examples/standin/run/models/best").is_dir()
         return
-    # run.toml: the README copies an example there; the quick form writes a stand-in one
+    # run.toml: the README copies an example there; the quick form writes a stand-in one.
+    # The command list's run is `runs/my-run` (resumed there); the training path's comes after.
+    run_dir = "runs/prover-7b" if "resumed" in ctx.outputs else "runs/my-run"
     repl = json.dumps(list(STANDIN_COMMAND))
-    (ctx.tmp / "run.toml").write_text(RUN_TOML.format(pg=ctx.playground, repl=repl))
+    (ctx.tmp / "run.toml").write_text(
+        RUN_TOML.format(pg=ctx.playground, repl=repl, run_dir=run_dir)
+    )
     # quick form: `--ray-address` dropped (Ray's start-up; tests/training/test_ray.py runs it)
     argv = words[: words.index("[--ray-address")] if "[--ray-address" in words else words
     out = ctx.run(_leanstep(argv), ctx.tmp)
     if "--check" in words:
         assert "nothing was run" in out
     else:
-        assert (ctx.tmp / "runs/my-run/models/best").is_dir()
+        assert (ctx.tmp / run_dir / "models/best").is_dir()
 
 
 def evaluate(ctx: Ctx, words: list[str]) -> None:
     # on the stand-in: the folder's leanstep.toml names it (no config: real Lean's `lake`)
     (ctx.tmp / "leanstep.toml").write_text((ctx.playground / "leanstep.toml").read_text())
     corpus = str(ctx.playground / "corpus.jsonl")  # minif2f's place: a path to a JSONL set
-    argv = _sub(expand(words), {"minif2f": corpus, **RUNS})
+    argv = _sub(expand(words), {"minif2f": corpus})
     # quick form: the planner option dropped (needs a chat model), 3 problems
     if "--planner" in argv:
         i = argv.index("--planner")
