@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from prover_core.config import STANDIN_COMMAND, Config, LeanConfig, SearchConfig
+from prover_core.lean.goal_at import split_imports
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.policy.protocol import Sampling
@@ -95,9 +96,10 @@ def lean_config(latency_ms: float, processes: int, transfer: str) -> LeanConfig:
     )  # fmt: skip
 
 
-async def warm(pool: ReplPool, processes: int) -> None:
-    """Start and import every process before timing (a request never waits for one)."""
-    async with pool.lease(HEADER, processes=processes) as lease:
+async def warm(pool: ReplPool, processes: int, header: str) -> None:
+    """Start and import every process of `header` (the one the timed requests lease: the
+    file's import block for the service) before timing (a request never waits for one)."""
+    async with pool.lease(header, processes=processes) as lease:
         while len(lease.group.members) < processes:  # noqa: ASYNC110 (members join unannounced)
             await asyncio.sleep(0.02)
 
@@ -109,7 +111,7 @@ async def bench_suggest(
     pool = ReplPool(cfg.lean)
     service = Service(cfg, AlivePolicy(policy_ms / 1e3), pool)
     try:
-        await warm(pool, processes)
+        await warm(pool, processes, split_imports(SUGGEST_FILE)[0])
         await service.suggest(SUGGEST_FILE, 3, 2, n=16)  # caches the context env
         t0 = time.perf_counter()
         res = await service.suggest(SUGGEST_FILE, 3, 2, n=16)
@@ -128,7 +130,7 @@ async def bench_prove(
     pool = ReplPool(cfg.lean)
     service = Service(cfg, AlivePolicy(policy_ms / 1e3), pool)
     try:
-        await warm(pool, processes)
+        await warm(pool, processes, split_imports(PROVE_FILE)[0])
         res = await service.prove(PROVE_FILE, theorem="u")
         assert res.search is not None and res.search.status == "expansion_budget", res
         s = res.search.stats
@@ -152,7 +154,7 @@ async def bench_training(
         search=SearchConfig(width=2, expansions=expansions, wall_time_s=3600.0),
     )
     try:
-        await warm(pool, processes)
+        await warm(pool, processes, HEADER)
         t0 = time.perf_counter()
         attempts = await search_chunk_local(
             list(enumerate(problems)), 0, 1, AlivePolicy(), pool, budget
