@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import math
 import tempfile
 import time
 from collections.abc import Sequence
@@ -221,6 +222,21 @@ def speedups(times: dict[int, float], ideal: dict[int, int], goal: float) -> dic
     return out
 
 
+def schedule_bounds(move: float, n: int = 16, width: int = 4) -> dict[str, Any]:
+    """The best speed-ups any schedule can reach, in tactics (one request each), given that
+    moving a state costs `move` tactics. suggest: the probe at the cursor is one serial
+    request before the policy can name the n checks (the group makes it everywhere at once,
+    so no move follows). one search with an instant model: a node's state exists on the one
+    process that made it; each other process running one of its W tactics first moves it,
+    so an expansion costs 1 + move when nothing is copied ahead, and with a perfect guess of
+    the nodes to come (copies in idle time) at least (W + (P - 1)·move) / P."""
+    return {
+        "suggest": {str(p): (n + 1) / (1 + math.ceil(n / p)) for p in (4, 8)},
+        "prove_no_lookahead": {"4": width / (1 + move)},
+        "prove_perfect_lookahead": {"4": width / ((width + 3 * move) / 4)},
+    }
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for latency in args.latencies:
@@ -265,6 +281,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
               {p: round(v["wall_s"], 2) for p, v in trn.items()})  # fmt: skip
         r["move_state"] = await bench_move(latency)
         print(f"[{latency} ms] move:", {k: round(v, 2) for k, v in r["move_state"].items()})
+        r["schedule_bounds"] = schedule_bounds(r["move_state"]["replay_one_step_share"])
         results[str(latency)] = r
     return results
 
