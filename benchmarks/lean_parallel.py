@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import math
 import tempfile
 import time
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from prover_core.config import STANDIN_COMMAND, Config, LeanConfig, SearchConfig
+from prover_core.lean.goal_at import split_imports
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.policy.protocol import Sampling
@@ -95,9 +97,10 @@ def lean_config(latency_ms: float, processes: int, transfer: str) -> LeanConfig:
     )  # fmt: skip
 
 
-async def warm(pool: ReplPool, processes: int) -> None:
-    """Start and import every process before timing (a request never waits for one)."""
-    async with pool.lease(HEADER, processes=processes) as lease:
+async def warm(pool: ReplPool, processes: int, header: str) -> None:
+    """Start and import every process of `header` (the one the timed requests lease: the
+    file's import block for the service) before timing (a request never waits for one)."""
+    async with pool.lease(header, processes=processes) as lease:
         while len(lease.group.members) < processes:  # noqa: ASYNC110 (members join unannounced)
             await asyncio.sleep(0.02)
 
@@ -109,7 +112,7 @@ async def bench_suggest(
     pool = ReplPool(cfg.lean)
     service = Service(cfg, AlivePolicy(policy_ms / 1e3), pool)
     try:
-        await warm(pool, processes)
+        await warm(pool, processes, split_imports(SUGGEST_FILE)[0])
         await service.suggest(SUGGEST_FILE, 3, 2, n=16)  # caches the context env
         t0 = time.perf_counter()
         res = await service.suggest(SUGGEST_FILE, 3, 2, n=16)
@@ -128,7 +131,7 @@ async def bench_prove(
     pool = ReplPool(cfg.lean)
     service = Service(cfg, AlivePolicy(policy_ms / 1e3), pool)
     try:
-        await warm(pool, processes)
+        await warm(pool, processes, split_imports(PROVE_FILE)[0])
         res = await service.prove(PROVE_FILE, theorem="u")
         assert res.search is not None and res.search.status == "expansion_budget", res
         s = res.search.stats
@@ -152,7 +155,7 @@ async def bench_training(
         search=SearchConfig(width=2, expansions=expansions, wall_time_s=3600.0),
     )
     try:
-        await warm(pool, processes)
+        await warm(pool, processes, HEADER)
         t0 = time.perf_counter()
         attempts = await search_chunk_local(
             list(enumerate(problems)), 0, 1, AlivePolicy(), pool, budget
@@ -219,6 +222,21 @@ def speedups(times: dict[int, float], ideal: dict[int, int], goal: float) -> dic
     return out
 
 
+def schedule_bounds(move: float, n: int = 16, width: int = 4) -> dict[str, Any]:
+    """The best speed-ups any schedule can reach, in tactics (one request each), given that
+    moving a state costs `move` tactics. suggest: the probe at the cursor is one serial
+    request before the policy can name the n checks (the group makes it everywhere at once,
+    so no move follows). one search with an instant model: a node's state exists on the one
+    process that made it; each other process running one of its W tactics first moves it,
+    so an expansion costs 1 + move when nothing is copied ahead, and with a perfect guess of
+    the nodes to come (copies in idle time) at least (W + (P - 1)·move) / P."""
+    return {
+        "suggest": {str(p): (n + 1) / (1 + math.ceil(n / p)) for p in (4, 8)},
+        "prove_no_lookahead": {"4": width / (1 + move)},
+        "prove_perfect_lookahead": {"4": width / ((width + 3 * move) / 4)},
+    }
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for latency in args.latencies:
@@ -263,6 +281,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
               {p: round(v["wall_s"], 2) for p, v in trn.items()})  # fmt: skip
         r["move_state"] = await bench_move(latency)
         print(f"[{latency} ms] move:", {k: round(v, 2) for k, v in r["move_state"].items()})
+        r["schedule_bounds"] = schedule_bounds(r["move_state"]["replay_one_step_share"])
         results[str(latency)] = r
     return results
 

@@ -23,7 +23,7 @@ from prover_core.cursor import (
 )
 from prover_core.lean.decl import offset_of
 from prover_core.lean.goal_at import goal_at, split_imports
-from prover_core.lean.group import TacticRunner
+from prover_core.lean.group import ProcessGroup, TacticRunner
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
 from prover_core.lean.screen import screen
@@ -181,7 +181,7 @@ class Service:
             t0 = clock()
             async with self.pool.lease(imports) as lease:
                 env = await self._context_env(lease.repl, lease.env, rest)
-                state = await goal_at(lease.repl, env, target.probe)
+                state = await goal_at(lease.group, env, target.probe)
                 t1 = clock()
                 if state is None:
                     return SuggestResult.refused(_NO_STATE, t1 - t0)
@@ -276,7 +276,7 @@ class Service:
         return None if name is None else Anchor(name, target.index)
 
     async def _root_state(
-        self, repl: LeanRepl, env: Env, text: str, t: SorryTarget
+        self, repl: LeanRepl | ProcessGroup, env: Env, text: str, t: SorryTarget
     ) -> ProofState | Refusal:
         """The state of the target `sorry`, as the REPL reports it for the declaration as
         written (a root state: closing it is `Completed`), or why there is none."""
@@ -315,7 +315,7 @@ class Service:
         search_cfg = budget or self.config.search
         async with self.pool.lease(imports) as lease:
             env = await self._context_env(lease.repl, lease.env, rest)
-            root = await self._root_state(lease.repl, env, text, target)
+            root = await self._root_state(lease.group, env, text, target)
             if isinstance(root, Refusal):
                 return ProveResult(False, message=root.message, anchor=anchor, refusal=root)
             searches: list[BestFirstSearch] = []

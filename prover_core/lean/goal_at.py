@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from prover_core.lean.decl import Declaration, declaration_at, offset_of
+from prover_core.lean.group import ProcessGroup
 from prover_core.lean.lexer import Kind, lex
 from prover_core.lean.repl import LeanRepl
 from prover_core.types import Env, ProofState
@@ -73,8 +74,9 @@ def _probe(text: str, decl: Declaration, cut: int, typed: str) -> Probe:
     return Probe(text[: decl.start], source, probe_line, probe_col, typed, decl)
 
 
-async def goal_at(repl: LeanRepl, env: Env, probe: Probe) -> ProofState | None:
-    """Run the probe in `env` (the environment after `probe.context`)."""
+async def goal_at(repl: LeanRepl | ProcessGroup, env: Env, probe: Probe) -> ProofState | None:
+    """Run the probe in `env` (the environment after `probe.context`); on a group, in
+    every member at once, so the state is native in each."""
     result = await repl.command(probe.source, env, all_tactics=True)
     for t in result.tactics:
         if (

@@ -7,6 +7,9 @@ Invariants:
 - Outcomes carry states owned by the member that ran them; every later use of such a
   state elsewhere goes through `LeanRepl.adopt` (a cached copy), never a foreign id.
 - Members join once their header is imported (`add`); a request never waits for one.
+- `command` runs on every member at once (members are idle when a request starts): the
+  primary's result is returned and the others' products are recorded as its copies, so a
+  probe's or a root's state is native everywhere for one request's wall time, not two.
 - `prefetch` only starts copies (e.g. of the node a search expands next, while the model
   samples its tactics); a failed prefetch is retried, and raises, at the state's real use.
 """
@@ -19,8 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
+from prover_core.errors import LeanstepError
 from prover_core.lean.repl import LeanRepl
-from prover_core.types import Env, ProofState, TacticOutcome
+from prover_core.types import CommandResult, Env, ProofState, TacticOutcome
 
 Transfer = Literal["replay", "pickle"]
 
@@ -89,6 +93,39 @@ class ProcessGroup:
 
         return min(self._members, key=cost)
 
+    async def command(
+        self, cmd: str, env: Env | None = None, *, all_tactics: bool = False
+    ) -> CommandResult:
+        """`LeanRepl.command` on the primary, run at once on the other members too. A
+        member's failure only loses its copies (the state's real use there retries and
+        raises, as after a failed prefetch); the primary's failure is the request's."""
+        primary, others = self._members[0], self._members[1:]
+        copies = [asyncio.ensure_future(self._on(m, cmd, env, all_tactics)) for m in others]
+        try:
+            result = await self._on(primary, cmd, env, all_tactics)
+        except BaseException:
+            for task in copies:
+                task.cancel()
+            await asyncio.gather(*copies, return_exceptions=True)
+            raise
+        for member, task in zip(others, copies, strict=True):
+            try:
+                theirs = await task
+            except (LeanstepError, OSError):
+                continue  # no copies there: a later use adopts (and reports) as usual
+            _record_products(member, result, theirs)
+        return result
+
+    async def _on(
+        self, member: LeanRepl, cmd: str, env: Env | None, all_tactics: bool
+    ) -> CommandResult:
+        self._load[id(member)] += 1
+        try:
+            own = await member.adopt(env) if env is not None else None
+            return await member.command(cmd, own, all_tactics=all_tactics)
+        finally:
+            self._load[id(member)] -= 1
+
     def prefetch(self, state: ProofState, tactics: int) -> None:
         """Start copying `state` to the members that `tactics` tactics on it would use now."""
         planned: dict[int, int] = {}
@@ -122,3 +159,17 @@ class ProcessGroup:
             return await member.tactic(own, tactic, timeout=timeout)
         finally:
             self._load[id(member)] -= 1
+
+
+def _record_products(member: LeanRepl, ours: CommandResult, theirs: CommandResult) -> None:
+    """Record `theirs` (the same command run on `member`) as copies of `ours`, product by
+    product, where both report the same goals at the same place."""
+    member.record_copy(ours.env, theirs.env)
+    if len(ours.sorries) == len(theirs.sorries):
+        for a, b in zip(ours.sorries, theirs.sorries, strict=True):
+            if a.pos == b.pos and a.state.goals == b.state.goals:
+                member.record_copy(a.state, b.state)
+    if len(ours.tactics) == len(theirs.tactics):
+        for x, y in zip(ours.tactics, theirs.tactics, strict=True):
+            if x.pos == y.pos and x.state and y.state and x.state.goals == y.state.goals:
+                member.record_copy(x.state, y.state)

@@ -99,7 +99,12 @@ class ReplPool:
                 transfer=self._config.state_transfer,
                 pickle_dir=self._pickles() if self._config.state_transfer == "pickle" else None,
             )
-            joining = [asyncio.create_task(_join(group, extra)) for extra in extras]
+            for extra in extras:  # ready ones join now, so a request's first call uses them
+                if extra.ready.is_set():
+                    if extra.failure is None and extra.env is not None:
+                        group.add(extra.repl, extra.env)
+                else:
+                    joining.append(asyncio.create_task(_join(group, extra)))
             yield Lease(slot.repl, slot.env, group)
         finally:
             for task in joining:

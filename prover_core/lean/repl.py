@@ -218,6 +218,16 @@ class LeanRepl:
         self._check_owner(own)
         self._copies[foreign] = own
 
+    def record_copy(self, original: Handle, copy: Handle) -> None:
+        """Declare `copy`, issued here by the same request that issued `original` in
+        another session, this session's copy of `original` (as if adopted)."""
+        self._check_owner(copy)
+        original = _original(original)
+        if original.owner is self or self._local(original) is not None:
+            return
+        self._copies[original] = copy
+        self._originals[copy] = weakref.ref(original)
+
     def has_copy(self, handle: Handle) -> bool:
         """`handle` is usable here without a transfer (or its transfer is under way)."""
         return self._local(handle) is not None or _original(handle) in self._adopting

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from prover_core.errors import LeanCrashed
 from prover_core.lean.group import ProcessGroup
 from prover_core.lean.pool import ReplPool
 from prover_core.lean.repl import LeanRepl
@@ -191,3 +192,52 @@ async def test_copies_do_not_keep_their_originals_alive() -> None:
         assert len(b._copies) < copies  # the chain's copies went with their originals
     finally:
         await asyncio.gather(a.close(), b.close())
+
+
+async def test_a_group_command_makes_its_states_native_in_every_member() -> None:
+    pool = ReplPool(standin_config(pool_size=3, processes_per_header=3))
+    try:
+        async with pool.lease(HEADER) as lease:
+            await asyncio.sleep(0.5)  # let the other members import the header
+        async with pool.lease(HEADER) as lease:  # ready processes join at once
+            group = lease.group
+            assert len(group.members) == 3
+            root = (await group.command(THEOREM, lease.env)).sorries[0].state
+            assert root.owner is lease.repl
+            assert all(m.has_copy(root) for m in group.members)
+            outs = await asyncio.gather(*(group.tactic(root, "constructor") for _ in range(3)))
+            assert {o.state.owner for o in outs if isinstance(o, Advanced)} == set(group.members)
+            assert all(m.adoptions == 0 for m in group.members)  # nothing was moved
+            # a child made in one member continues in another through the recorded copy:
+            # one replayed step, not the theorem command again
+            child = next(o.state for o in outs if isinstance(o, Advanced))
+            other = next(m for m in group.members if m is not child.owner)
+            await other.adopt(child)
+            assert other.adoptions == 1
+    finally:
+        await pool.close()
+
+
+async def test_a_member_that_cannot_run_the_command_only_loses_its_copies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pool = ReplPool(standin_config(pool_size=2, processes_per_header=2))
+    try:
+        async with pool.lease(HEADER):
+            await asyncio.sleep(0.5)
+        async with pool.lease(HEADER) as lease:
+            other = next(m for m in lease.group.members if m is not lease.repl)
+
+            async def crash(*_a: object, **_k: object) -> None:
+                raise LeanCrashed("the member died")
+
+            monkeypatch.setattr(other, "command", crash)
+            root = (await lease.group.command(THEOREM, lease.env)).sorries[0].state
+            assert lease.repl.has_copy(root) and not other.has_copy(root)
+            assert isinstance(await lease.repl.tactic(root, "constructor"), Advanced)
+            monkeypatch.undo()  # the state's real use there moves it as usual
+            assert isinstance(await lease.group.tactic(root, "constructor"), Advanced)
+            await other.adopt(root)
+            assert other.adoptions == 1
+    finally:
+        await pool.close()
