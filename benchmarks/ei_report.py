@@ -67,7 +67,8 @@ def render(results: dict[str, Any]) -> str:
         f"Held-out pass rate (%) on the corpus's test split ({', '.join(map(str, sorted(n_eval)))} "
         f"theorems, never trained on), budget {results['eval_budget']}, one fixed eval seed per "
         f"run. Filter band {_band(results['filter'])}, retraining band "
-        f"{_band(results['retrain_filter'])}. Cells: mean ± sample sd [min–max] over seeds "
+        f"{_band(results['retrain_filter'])} (over the found proofs; the SFT corpus joins "
+        "every training set unfiltered). Cells: mean ± sample sd [min–max] over seeds "
         f"{seeds}. Round 0 is the SFT model.",
         "",
         "| round | " + " | ".join(VARIANTS) + " |",

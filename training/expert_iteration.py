@@ -9,8 +9,12 @@ rounds, a retraining round:
 - re-solves every problem encountered so far (all training problems, solved or not) with
   the best model, under the generation budget;
 - builds the retrain set: the shortest known proof per theorem (an SFT proof competes with
-  the searches' ones) plus the SFT corpus's records of theorems that are not problems here;
-- filters it with `loop.retrain_filter`, a band strictly inside the inner one (validated);
+  the searches' ones) plus the whole SFT corpus;
+- filters the proofs' records with `loop.retrain_filter`, a band strictly inside the inner one
+  (validated), scored under the best model; the SFT corpus passes unfiltered, as it joins
+  every inner fine-tune unfiltered (the base model has not learnt it: cutting its
+  lowest-perplexity records, the commonest tactics, leaves a from-base model unable to open
+  proofs);
 - trains the *base* checkpoint on it (a fresh LoRA adapter under LoRA); the retrain set
   replaces the data accumulated by the inner rounds. Its size and coverage are logged.
 
@@ -161,7 +165,9 @@ class ExpertIteration:
         kept = self.run.step(
             f"{name}/filter",
             Kept,
-            lambda: self._filter(r, self._abs(rset.file), st.best, cfg.loop.retrain_filter),
+            lambda: self._filter(
+                r, self._abs(rset.file), st.best, cfg.loop.retrain_filter, self._corpus_pairs()
+            ),
         )
         model = st.current
         if kept.kept:  # an empty set (nothing proved, no corpus): the model carries over
@@ -378,14 +384,22 @@ class ExpertIteration:
         """Every problem encountered so far, solved or not, searched by the best model."""
         return self._found(r, self.train_problems, self.state.best, "reprove")[0]
 
+    def _corpus_pairs(self) -> set[tuple[str, str]]:
+        return {(x.state, x.tactic) for x in read_records(self.run.root / SEED_FILE)}
+
     def _retrain_set(self, r: int) -> RetrainSet:
         """Shortest known proof per encountered theorem (its SFT proof among the candidates),
-        then the SFT corpus's records of theorems that are not problems here (bare pairs:
-        nothing to re-solve), deduplicated."""
+        then the whole SFT corpus (deduplicated: `corpus_records` counts the corpus records
+        not already among the proofs')."""
         names = {p.name for p in self.train_problems}
         shortest = self._shortest_proofs()
         proof_records = [x for t, recs in shortest.items() if t in names for x in recs]
-        corpus = [x for x in read_records(self.run.root / SEED_FILE) if x.theorem not in names]
+        in_proofs = {(x.state, x.tactic) for x in proof_records}
+        corpus = [
+            x
+            for x in read_records(self.run.root / SEED_FILE)
+            if (x.state, x.tactic) not in in_proofs
+        ]
         path = self.run.round_dir(r) / "retrain-set.jsonl"
         n = write_records(path, dedup([*proof_records, *corpus]))
         return RetrainSet(
@@ -397,12 +411,23 @@ class ExpertIteration:
             records=n,
         )
 
-    def _filter(self, r: int, src: Path, model: str, fc: FilterConfig) -> Kept:
-        records = list(read_records(src)) if src.exists() else []
+    def _filter(
+        self,
+        r: int,
+        src: Path,
+        model: str,
+        fc: FilterConfig,
+        exempt: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+    ) -> Kept:
+        """The band over `src`'s records; those whose (state, tactic) is in `exempt` are kept
+        as they are and take no part in the quantiles."""
+        every = list(read_records(src)) if src.exists() else []
+        fixed = [x for x in every if (x.state, x.tactic) in exempt]
+        records = [x for x in every if (x.state, x.tactic) not in exempt]
         out = src.with_name(src.stem + "-kept.jsonl")
         if not records:
-            write_records(out, [])
-            return Kept(file=self._rel(out), harvested=0, kept=0)
+            write_records(out, fixed)
+            return Kept(file=self._rel(out), harvested=len(every), kept=len(fixed))
 
         async def score() -> list[Record]:
             policy = load_policy(self.run.model(model), self.cfg.policy)
@@ -413,7 +438,7 @@ class ExpertIteration:
 
         scored = asyncio.run(score())
         result = band_filter(scored, fc)
-        write_records(out, result.kept)
+        write_records(out, [*fixed, *result.kept])
         write_records(src.with_name(src.stem + "-scored.jsonl"), scored)
         ppls = [x.ppl for x in scored if x.ppl is not None]
         plot_histogram(ppls, result, src.with_name(src.stem + "-ppl.png"),
@@ -421,8 +446,9 @@ class ExpertIteration:
         return Kept.from_json(
             {
                 "file": self._rel(out),
-                "harvested": len(records),
+                "harvested": len(every),
                 **result.to_json(),
+                "kept": len(fixed) + len(result.kept),
                 "sha256": file_sha256(out),
             }
         )
