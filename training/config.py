@@ -139,7 +139,8 @@ class LoopConfig(_Section):
     max_retrains: int = Field(1, ge=0, description="Retrainings at most in the run.")
     retrain_filter: FilterConfig = Field(
         FilterConfig(low_quantile=0.2, high_quantile=0.8),
-        description="The retraining's band: strictly inside `filter` (checked).",
+        description="The retraining's band over the proofs found by search: strictly inside "
+        "`filter` (checked); the SFT corpus joins the retraining set unfiltered.",
     )
     data_window: Literal["round", "cumulative"] = Field(
         "cumulative",
