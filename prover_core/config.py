@@ -144,6 +144,11 @@ class PolicyConfig(_Section):
         description="A local checkpoint directory for hf and vllm; the served model name for "
         "openai.",
     )
+    seed: int | None = Field(
+        None,
+        description="Seed of the sampling: each policy call of a request draws from a seed "
+        "derived from it, so the same request gives the same answer; unset: fresh draws.",
+    )
     endpoint: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server (openai backend)."
     )

@@ -173,7 +173,7 @@ class Service:
     async def _suggest(
         self, policy: TacticGenerator, target: CursorTarget, n: int, goal: str | None
     ) -> SuggestResult:
-        sampling = sampling_of(self.config.policy)
+        sampling = sampling_of(self.config.policy, seed=self.config.policy.seed)
         early = asyncio.ensure_future(policy.generate([goal], n, sampling)) if goal else None
         imports, rest = split_imports(target.probe.context)
         clock = time.perf_counter
@@ -332,7 +332,7 @@ class Service:
                 lease.group,
                 self.policy,
                 search_cfg,
-                sampling_of(self.config.policy),
+                sampling_of(self.config.policy, seed=self.config.policy.seed),
                 on_expand=expanded,
             )
             searches.append(search)
