@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_async as run
+from tests.support.cli import write_project
 from tests.support.scripted_openai import scripted_openai
-from tests.support.standin import STANDIN
-
-LEANSTEP = [sys.executable, "-m", "lsp_server"]
 
 FILE = """theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by
   sorry
@@ -29,26 +26,6 @@ def policy(state: str) -> Sequence[tuple[str, float]]:
     return {"q ∧ p": [("exact ⟨h.2, h.1⟩", -0.3)], "p": [("exact hp", -0.1)]}.get(
         goal, [("exact hq", -1.0)]
     )
-
-
-async def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *LEANSTEP, *args, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
-
-
-def write_project(root: Path, url: str) -> Path:
-    (root / "leanstep.toml").write_text(
-        "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in STANDIN) + "]\n"
-        f'[policy]\nbackend = "openai"\nendpoint = "{url}"\nmodel = "scripted"\n'
-        "[search]\nexpansions = 20\n"
-    )
-    path = root / "Demo.lean"
-    path.write_text(FILE)
-    return path
 
 
 async def test_screen_exit_codes(tmp_path: Path) -> None:
@@ -72,7 +49,7 @@ async def test_corpus(tmp_path: Path) -> None:
 
 async def test_prove_write_and_verify(tmp_path: Path) -> None:
     async with scripted_openai(policy) as server:
-        path = write_project(tmp_path, server.url)
+        path = write_project(tmp_path, server.url, FILE.encode(), 20)
         code, out, err = await run("prove", str(path), "--theorem", "u", "--write",
                                    cwd=tmp_path)  # fmt: skip
     assert code == 0, err
@@ -86,7 +63,7 @@ async def test_prove_write_and_verify(tmp_path: Path) -> None:
 
 async def test_prove_writes_nothing_without_a_proof(tmp_path: Path) -> None:
     async with scripted_openai(lambda s: [("exact hq", -1.0)]) as server:
-        path = write_project(tmp_path, server.url)
+        path = write_project(tmp_path, server.url, FILE.encode(), 20)
         code, out, _ = await run("prove", str(path), "--theorem", "u", "--write", "--json",
                                  cwd=tmp_path)  # fmt: skip
     assert code == 1 and not json.loads(out)["proved"]
@@ -95,7 +72,7 @@ async def test_prove_writes_nothing_without_a_proof(tmp_path: Path) -> None:
 
 async def test_suggest_json(tmp_path: Path) -> None:
     async with scripted_openai(policy) as server:
-        path = write_project(tmp_path, server.url)
+        path = write_project(tmp_path, server.url, FILE.encode(), 20)
         code, out, err = await run("suggest", str(path), "--line", "6", "--col", "2", "-n", "2",
                                    "--json", cwd=tmp_path)  # fmt: skip
     assert code == 0, err

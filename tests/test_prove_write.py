@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import json
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tests.support.cli import run_async as run
+from tests.support.cli import write_project
 from tests.support.scripted_openai import scripted_openai
-from tests.support.standin import STANDIN
 
-LEANSTEP = [sys.executable, "-m", "lsp_server"]
 REAL = "theorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  sorry\n"
 OLD = "/- old attempt\ntheorem u (p q : Prop) (h : p ∧ q) : q ∧ p := by\n  sorry\n-/\n"
 
@@ -22,30 +20,10 @@ def policy(state: str) -> Sequence[tuple[str, float]]:
     return [("exact ⟨h.2, h.1⟩", -0.3)] if "⊢ q ∧ p" in state else [("exact hq", -1.0)]
 
 
-async def run(*args: str, cwd: Path) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *LEANSTEP, *args, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
-
-
-def project(root: Path, url: str, raw: bytes) -> Path:
-    (root / "leanstep.toml").write_text(
-        "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in STANDIN) + "]\n"
-        f'[policy]\nbackend = "openai"\nendpoint = "{url}"\nmodel = "scripted"\n'
-        "[search]\nexpansions = 10\n"
-    )
-    path = root / "Demo.lean"
-    path.write_bytes(raw)
-    return path
-
-
 async def test_write_keeps_bom_and_crlf_and_backs_up_the_original_bytes(tmp_path: Path) -> None:
     raw = codecs.BOM_UTF8 + ("-- ∀ é\n" + REAL).replace("\n", "\r\n").encode()
     async with scripted_openai(policy) as server:
-        path = project(tmp_path, server.url, raw)
+        path = write_project(tmp_path, server.url, raw, 10)
         code, out, err = await run("prove", str(path), "--theorem", "u", "--write", cwd=tmp_path)
     assert code == 0, err
     assert path.read_bytes() == raw.replace(b"sorry", "exact ⟨h.2, h.1⟩".encode())
@@ -56,7 +34,7 @@ async def test_write_keeps_bom_and_crlf_and_backs_up_the_original_bytes(tmp_path
 
 async def test_write_never_goes_into_a_commented_out_attempt(tmp_path: Path) -> None:
     async with scripted_openai(policy) as server:
-        path = project(tmp_path, server.url, (OLD + REAL).encode())
+        path = write_project(tmp_path, server.url, (OLD + REAL).encode(), 10)
         code, _, err = await run("prove", str(path), "--theorem", "u", "--write", cwd=tmp_path)
     assert code == 0, err
     assert path.read_text() == OLD + REAL.replace("sorry", "exact ⟨h.2, h.1⟩")
@@ -64,7 +42,7 @@ async def test_write_never_goes_into_a_commented_out_attempt(tmp_path: Path) -> 
 
 async def test_verify_checks_the_real_theorem_not_the_comment(tmp_path: Path) -> None:
     text = OLD.replace("by\n  sorry", "⟨h.2, h.1⟩") + REAL
-    path = project(tmp_path, "http://127.0.0.1:9", text.encode())
+    path = write_project(tmp_path, "http://127.0.0.1:9", text.encode(), 10)
     code, out, _ = await run("verify", str(path), "--theorem", "u", cwd=tmp_path)
     assert code == 1 and not json.loads(out)["ok"]
     path.write_text(OLD.replace("by\n  sorry", "⟨h.2, h.1⟩"))
@@ -74,7 +52,7 @@ async def test_verify_checks_the_real_theorem_not_the_comment(tmp_path: Path) ->
 
 async def test_verify_never_takes_other_foo_for_foo(tmp_path: Path) -> None:
     text = "theorem Other.u (p q : Prop) (h : p ∧ q) : q ∧ p := ⟨h.2, h.1⟩\n" + REAL
-    path = project(tmp_path, "http://127.0.0.1:9", text.encode())
+    path = write_project(tmp_path, "http://127.0.0.1:9", text.encode(), 10)
     code, out, _ = await run("verify", str(path), "--theorem", "u", cwd=tmp_path)
     assert code == 1 and not json.loads(out)["ok"]
     code, out, _ = await run("verify", str(path), "--theorem", "Other.u", cwd=tmp_path)
@@ -83,7 +61,7 @@ async def test_verify_never_takes_other_foo_for_foo(tmp_path: Path) -> None:
 
 async def test_a_read_only_file_is_refused_before_any_search(tmp_path: Path) -> None:
     async with scripted_openai(policy) as server:
-        path = project(tmp_path, server.url, REAL.encode())
+        path = write_project(tmp_path, server.url, REAL.encode(), 10)
         os.chmod(path, 0o444)
         code, out, err = await run("prove", str(path), "--theorem", "u", "--write", cwd=tmp_path)
         assert server.completions == 0

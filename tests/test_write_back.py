@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prover_core.fileio import read_source
+from prover_core.fileio import Source, read_source
 from prover_core.placement import find_target, proof_edit, verified_text
 from prover_core.results import Anchor, ProveResult
 from prover_core.types import Refusal
@@ -30,6 +30,13 @@ def found(text: str = FILE) -> ProveResult:
     )  # fmt: skip
 
 
+def read_then_write(tmp_path: Path) -> tuple[Path, Source]:
+    """`x.lean` holding FILE, as read when the search started (the test then changes it)."""
+    path = tmp_path / "x.lean"
+    path.write_text(FILE)
+    return path, read_source(path)
+
+
 async def test_an_unchanged_file_gets_the_edit(tmp_path: Path) -> None:
     path = tmp_path / "x.lean"
     path.write_text(FILE)
@@ -40,18 +47,14 @@ async def test_an_unchanged_file_gets_the_edit(tmp_path: Path) -> None:
 
 async def test_a_change_after_the_declaration_keeps_the_place(tmp_path: Path) -> None:
     now = FILE + "theorem later (p : Prop) (hp : p) : p := hp\n"
-    path = tmp_path / "x.lean"
-    path.write_text(FILE)
-    read = read_source(path)
+    path, read = read_then_write(tmp_path)
     path.write_text(now)
     assert await write_proof(path, read, found(), standin_config()) is None
     assert path.read_text() == now.replace("  sorry", f"  {PROOF}")
 
 
 async def test_a_file_changed_before_the_theorem_is_verified_again(tmp_path: Path) -> None:
-    path = tmp_path / "x.lean"
-    path.write_text(FILE)
-    read = read_source(path)
+    path, read = read_then_write(tmp_path)
     path.write_text("theorem b (p : Prop) (hp : p) : p := hp\n" + FILE)
     assert await write_proof(path, read, found(), standin_config()) is None
     text = path.read_text()
@@ -60,9 +63,7 @@ async def test_a_file_changed_before_the_theorem_is_verified_again(tmp_path: Pat
 
 
 async def test_a_file_broken_before_the_theorem_is_not_written(tmp_path: Path) -> None:
-    path = tmp_path / "x.lean"
-    path.write_text(FILE)
-    read = read_source(path)
+    path, read = read_then_write(tmp_path)
     broken = "theorem b (p q : Prop) (hp : p) : q := hp\n" + FILE
     path.write_text(broken)
     refused = await write_proof(path, read, found(), standin_config())
@@ -71,9 +72,7 @@ async def test_a_file_broken_before_the_theorem_is_not_written(tmp_path: Path) -
 
 
 async def test_a_changed_theorem_is_verified_again_or_not_written(tmp_path: Path) -> None:
-    path = tmp_path / "x.lean"
-    path.write_text(FILE)
-    read = read_source(path)
+    path, read = read_then_write(tmp_path)
     changed = FILE.replace("  sorry", "  constructor\n  sorry")
     path.write_text(changed)
     refused = await write_proof(path, read, found(), standin_config())
@@ -86,9 +85,7 @@ async def test_a_changed_theorem_is_verified_again_or_not_written(tmp_path: Path
 
 
 async def test_a_missing_or_duplicated_theorem_is_not_written(tmp_path: Path) -> None:
-    path = tmp_path / "x.lean"
-    path.write_text(FILE)
-    read = read_source(path)
+    path, read = read_then_write(tmp_path)
     for now in (
         FILE.replace("theorem u", "theorem w"),
         FILE + FILE[FILE.index("theorem u") : FILE.index("theorem z")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -23,3 +24,28 @@ def leanstep(
         text=True,
         timeout=timeout,
     )
+
+
+async def run_async(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """`leanstep ARGS` in a subprocess from async tests: (exit code, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        *LEANSTEP, *args, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def write_project(root: Path, url: str, source: bytes, expansions: int) -> Path:
+    """A folder with a `leanstep.toml` (stand-in REPL, the scripted policy server at `url`)
+    and `Demo.lean` holding `source`."""
+    from tests.support.standin import STANDIN
+
+    (root / "leanstep.toml").write_text(
+        "[lean]\nrepl_command = [" + ", ".join(f'"{c}"' for c in STANDIN) + "]\n"
+        f'[policy]\nbackend = "openai"\nendpoint = "{url}"\nmodel = "scripted"\n'
+        f"[search]\nexpansions = {expansions}\n"
+    )
+    path = root / "Demo.lean"
+    path.write_bytes(source)
+    return path
