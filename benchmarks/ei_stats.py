@@ -27,6 +27,11 @@ class Paired:
     def n(self) -> int:
         return len(self.diffs)
 
+    @property
+    def se(self) -> float:
+        """Standard error of the mean difference (0 for fewer than 2 seeds)."""
+        return self.sd / math.sqrt(self.n) if self.n > 1 else 0.0
+
     def words(self, alpha: float = 0.05) -> str:
         """`higher`, `lower` or `no detectable difference` at level `alpha`."""
         if self.p >= alpha:

@@ -1,19 +1,22 @@
 """Expert iteration on the propositional stand-in: seeds × ablations, paired tests, report.
 
-For each seed, one corpus / seed set / base model (the demo's set-up, `training.demo`, at
-`--theorems` theorems) and three runs that differ only in one switch:
+For each corpus size in `--theorems` and each seed, one corpus / seed set / base model (the
+demo's set-up, `training.demo`) and three runs that differ only in one switch:
 
   full         perplexity filter on, one retraining from base (forced at `--retrain-round`)
   no-filter    every harvested tactic kept (inner rounds and retraining)
   no-retrain   inner rounds only
 
-One command makes everything: fresh run folders under `--out/<code version>` (a folder made
-by other code is never resumed; the same code resumes its own after a crash), the figure
-and numbers (`benchmarks/results/expert_iteration.{png,json}`, with the git commit) and the
-report (`benchmarks/expert_iteration.md`), written by `ei_report.py` from the numbers alone.
-`--jobs N` runs seeds and variants in N processes (one torch thread each).
+One command makes everything: fresh run folders under `--out/<code version>/t<size>` (a
+folder made by other code is never resumed; the same code resumes its own after a crash),
+the figures and numbers (`benchmarks/results/expert_iteration{,_sweep}.png`,
+`expert_iteration.json`, with the git commit) and the report
+(`benchmarks/expert_iteration.md`: the largest size round by round, and the effects of
+expert iteration, filtering and retraining against corpus size), written by `ei_report.py`
+from the numbers alone. `--jobs N` runs sizes, seeds and variants in N processes (one torch
+thread each), largest size first.
 
-    python benchmarks/expert_iteration.py --jobs 15   # 5 seeds × 3 variants, 4 rounds
+    python benchmarks/expert_iteration.py --jobs 15   # 4 sizes × 5 seeds × 3 variants
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ei_report import VARIANTS, render  # noqa: E402
+from ei_report import VARIANTS, effects, render  # noqa: E402
 
 from training.records import atomic_write_json, atomic_write_text  # noqa: E402
 
@@ -109,9 +112,9 @@ def run_variant(seed: int, variant: str, out: str, args: dict[str, Any]) -> dict
 
 
 def _open_out(out: Path, version: dict[str, str], settings: dict[str, Any]) -> Path:
-    """`out/<source hash>`: runs made by other code are never resumed; a folder of this code
-    made with other settings is refused."""
-    folder = out / version["source_sha256"]
+    """`out/<source hash>/t<size>`: runs made by other code are never resumed; a folder of
+    this code made with other settings is refused."""
+    folder = out / version["source_sha256"] / f"t{settings['theorems']}"
     meta = folder / "meta.json"
     mine = {"code": version, "settings": settings}
     if meta.exists():
@@ -133,57 +136,75 @@ def main() -> int:
     ap.add_argument("--figures", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "expert_iteration.md")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    ap.add_argument("--theorems", type=int, default=600, help="Corpus size per seed.")
+    ap.add_argument("--theorems", type=int, nargs="+", default=[100, 200, 400, 800],
+                    help="Corpus sizes per seed (one sweep point each).")  # fmt: skip
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--retrain-round", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=1, help="Processes (one torch thread each).")
     args = ap.parse_args()
     if len(args.seeds) < 5:
         print(f"note: {len(args.seeds)} seeds; the report's tests want at least 5", flush=True)
+    sizes = sorted(set(args.theorems), reverse=True)
 
     version = code_version()
-    settings = {k: getattr(args, k) for k in ("theorems", "rounds", "retrain_round")}
-    folder = _open_out(args.out, version, settings)
+    settings = {
+        t: {"theorems": t, "rounds": args.rounds, "retrain_round": args.retrain_round}
+        for t in sizes
+    }
+    folders = {t: str(_open_out(args.out, version, settings[t])) for t in sizes}
     t0 = time.perf_counter()
-    runs: dict[str, dict[str, Any]] = {v: {} for v in VARIANTS}
+    runs: dict[int, dict[str, dict[str, Any]]] = {t: {v: {} for v in VARIANTS} for t in sizes}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        prep = {s: pool.submit(prepare_seed, s, str(folder), settings) for s in args.seeds}
-        prep_s = {str(s): f.result() for s, f in prep.items()}
+        prep = {
+            (t, s): pool.submit(prepare_seed, s, folders[t], settings[t])
+            for t in sizes
+            for s in args.seeds
+        }
+        prep_s = {t: {str(s): prep[t, s].result() for s in args.seeds} for t in sizes}
         jobs = {
-            (s, v): pool.submit(run_variant, s, v, str(folder), settings)
+            (t, s, v): pool.submit(run_variant, s, v, folders[t], settings[t])
+            for t in sizes
             for s in args.seeds
             for v in VARIANTS
         }
-        for (s, v), f in jobs.items():
-            runs[v][str(s)] = f.result()
-            rates = [round(100 * h["pass_rate"], 1) for h in runs[v][str(s)]["history"]]
-            print(v, s, rates, flush=True)
+        for (t, s, v), f in jobs.items():
+            runs[t][v][str(s)] = f.result()
+            rates = [round(100 * h["pass_rate"], 1) for h in runs[t][v][str(s)]["history"]]
+            print(f"t{t}", v, s, rates, flush=True)
     from training.demo import QUICK
 
     results = {
         "command": "python benchmarks/expert_iteration.py " + " ".join(sys.argv[1:]),
         "code": version,
         "machine": {"cpus": os.cpu_count(), "jobs": args.jobs, "python": platform.python_version()},
-        "settings": settings,
         "seeds": args.seeds,
         "eval_budget": QUICK.evaluate.notation,
         "filter": QUICK.filter.model_dump(),
         "retrain_filter": QUICK.loop.retrain_filter.model_dump(),
-        "prepare_s": prep_s,
         "wall_s": time.perf_counter() - t0,
-        "runs": runs,
+        "sizes": {
+            str(t): {"settings": settings[t], "prepare_s": prep_s[t], "runs": runs[t]}
+            for t in sorted(sizes)
+        },
     }
     args.figures.mkdir(parents=True, exist_ok=True)
     atomic_write_json(args.figures / "expert_iteration.json", results)
-    atomic_write_json(folder / "results.json", results)
-    from training.plots import plot_mean_curves
+    atomic_write_json(args.out / version["source_sha256"] / "results.json", results)
+    from training.plots import plot_effects, plot_mean_curves
 
-    curves = {
-        v: [[h["pass_rate"] for h in runs[v][str(s)]["history"]] for s in args.seeds]
-        for v in VARIANTS
-    }
+    top = runs[sizes[0]]
+    curves = {v: [[h["pass_rate"] for h in top[v][str(s)]["history"]] for s in args.seeds]
+              for v in VARIANTS}  # fmt: skip
     plot_mean_curves(curves, args.figures / "expert_iteration.png",
-                     "held-out pass rate, mean over seeds", [args.retrain_round])  # fmt: skip
+                     f"held-out pass rate, {sizes[0]} theorems, mean over seeds",
+                     [args.retrain_round])  # fmt: skip
+    eff = effects(results)
+    plot_effects(
+        sorted(sizes),
+        {name: [(r.mean, r.se) for r in rows] for name, rows in eff.items()},
+        args.figures / "expert_iteration_sweep.png",
+        "final-round effect (paired over seeds), mean ± s.e.",
+    )
     atomic_write_text(args.report, render(results))
     print(args.report.read_text())
     return 0

@@ -72,3 +72,35 @@ def plot_mean_curves(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     _save(fig, path)
+
+
+def plot_effects(
+    sizes: Sequence[int],
+    effects: Mapping[str, Sequence[tuple[float, float]]],
+    path: Path,
+    title: str,
+) -> None:
+    """Per comparison: (mean, standard error) of a pass-rate difference at each corpus size,
+    as points with error bars on a log-size axis, with the zero line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for i, (name, rows) in enumerate(effects.items()):
+        shift = 1.0 + 0.03 * (i - (len(effects) - 1) / 2)  # keep the error bars apart
+        xs = [t * shift for t in sizes]
+        ys = [100 * m for m, _ in rows]
+        es = [100 * e for _, e in rows]
+        ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=name)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xticks(list(sizes), [str(t) for t in sizes])
+    ax.minorticks_off()
+    ax.set_xlabel("corpus size (theorems per seed)")
+    ax.set_ylabel("pass-rate difference (pp)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    _save(fig, path)
