@@ -136,7 +136,7 @@ def main() -> int:
     ap.add_argument("--figures", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "expert_iteration.md")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    ap.add_argument("--theorems", type=int, nargs="+", default=[100, 200, 400, 800],
+    ap.add_argument("--theorems", type=int, nargs="+", default=[150, 300, 600, 1200],
                     help="Corpus sizes per seed (one sweep point each).")  # fmt: skip
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--retrain-round", type=int, default=3)
