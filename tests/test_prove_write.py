@@ -68,3 +68,15 @@ async def test_a_read_only_file_is_refused_before_any_search(tmp_path: Path) -> 
     assert code == 2 and out == ""
     assert err == f"leanstep: read-only file: nothing will be written to it ({path})\n"
     assert path.read_text() == REAL and not (tmp_path / "Demo.lean.bak").exists()
+
+
+async def test_a_mistyped_name_fails_before_any_model_or_repl_starts(tmp_path: Path) -> None:
+    # nothing listens on port 9: a command that reached the model would fail otherwise
+    raw = ("namespace NS\n" + REAL + "end NS\n").encode()
+    path = write_project(tmp_path, "http://127.0.0.1:9", raw, 10)
+    hint = "no theorem named 'u'; full names that end in 'u': NS.u"
+    for command in (["prove", "--write"], ["sketch"], ["verify"]):
+        code, out, err = await run(command[0], str(path), "--theorem", "u", *command[1:],
+                                   cwd=tmp_path)  # fmt: skip
+        assert (code, out, err) == (2, "", f"leanstep: {hint} ({path})\n"), command
+    assert path.read_bytes() == raw and not (tmp_path / "Demo.lean.bak").exists()

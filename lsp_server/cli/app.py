@@ -25,6 +25,7 @@ from prover_core.errors import InputError
 from prover_core.textfile import read_utf8
 
 if TYPE_CHECKING:
+    from prover_core.lean.decl import Declaration
     from prover_core.service import Service
 
 _T = TypeVar("_T")
@@ -116,15 +117,11 @@ def verify(
     config: ConfigOpt = None,
 ) -> None:
     """Verify a theorem's proof soundly in a fresh REPL (screen, sorry, axioms, statement)."""
-    from prover_core.lean.decl import DeclarationLookupError, resolve
     from prover_core.lean.verify import verify_proof
 
     cfg = _config(config, file.parent)
     text = _read(file)
-    try:
-        decl = resolve(text, theorem)
-    except DeclarationLookupError as e:
-        raise InputError(str(e), str(file)) from None
+    decl = _declaration(text, theorem, file)
     verdict = asyncio.run(
         verify_proof(cfg.lean, text[: decl.start], decl.head, decl.proof, cwd=_cwd(cfg, file))
     )
@@ -180,6 +177,17 @@ def _with_service(cfg: Config, file: Path, use: Callable[[Service], Awaitable[_T
             await service.aclose()
 
     return asyncio.run(run())
+
+
+def _declaration(text: str, theorem: str, file: Path) -> Declaration:
+    """The theorem named `theorem` in the file's text, else an input error naming the
+    candidates: a mistyped name fails before any model loads or REPL starts."""
+    from prover_core.lean.decl import DeclarationLookupError, resolve
+
+    try:
+        return resolve(text, theorem)
+    except DeclarationLookupError as e:
+        raise InputError(str(e), str(file)) from None
 
 
 def _read(file: Path) -> str:
@@ -243,6 +251,8 @@ def prove(
     if write:
         check_writable(file)  # refused before any work, never after "proved"
     text = source.text
+    if theorem is not None:
+        _declaration(text, theorem, file)
     budget = cfg.search.model_copy(update={"expansions": expansions}) if expansions else None
     with SearchProgress((budget or cfg.search).expansions) as bar:
         result = _with_service(
@@ -292,6 +302,7 @@ def sketch(
     """A planner-made `have … := by sorry` skeleton for the theorem (checked in Lean)."""
     cfg = _service_config(config, file, backend, model, endpoint)
     text = _read(file)
+    _declaration(text, theorem, file)
     remote = None
     if ray_address is not None:
         from prover_core.search.ray_agents import RayAgents, configured_policy
