@@ -80,3 +80,12 @@ async def test_a_mistyped_name_fails_before_any_model_or_repl_starts(tmp_path: P
                                    cwd=tmp_path)  # fmt: skip
         assert (code, out, err) == (2, "", f"leanstep: {hint} ({path})\n"), command
     assert path.read_bytes() == raw and not (tmp_path / "Demo.lean.bak").exists()
+
+
+async def test_a_half_typed_declaration_below_does_not_block_the_proof(tmp_path: Path) -> None:
+    raw = (REAL + "\ntheorm next (p : Prop) : p := by\n  sorry\n").encode()
+    async with scripted_openai(policy) as server:
+        path = write_project(tmp_path, server.url, raw, 10)
+        code, _, err = await run("prove", str(path), "--theorem", "u", "--write", cwd=tmp_path)
+    assert code == 0, err
+    assert path.read_bytes() == raw.replace(b"sorry", "exact ⟨h.2, h.1⟩".encode(), 1)

@@ -50,7 +50,7 @@ class Declaration:
     name: str | None  # the full name (`A.B.foo`); None for `example`
     start: int  # offset of its doc comment, attributes, modifiers or keyword
     assign: int  # offset of the `:=` that starts the proof
-    end: int  # offset just past its text and trailing comments (where the next command starts)
+    end: int  # past its text and trailing comments: where the next command or stray text starts
     text: str
     keyword_start: int = 0  # offset of the keyword
     name_end: int = 0  # offset just past the written name (past the keyword for `example`)

@@ -10,7 +10,11 @@ Invariants:
 - `open … in` and `set_option … in` prefixes belong to the command they prefix;
 - `open`, `set_option` and `#`-words also exist as tactics (or terms), so they start a command
   only as the first token of a line at column 0; the other keywords start one anywhere
-  outside an attribute list (`@[instance]`, `attribute [instance]`, `deriving instance`).
+  outside an attribute list (`@[instance]`, `attribute [instance]`, `deriving instance`);
+- a declaration ends at the first token at column 0, outside brackets, after one of its `by`s
+  (Lean's tactic blocks end at a lesser column), unless that token is `where`,
+  `termination_by`, `decreasing_by` or `|`: what follows up to the next command (a mistyped
+  keyword, a half-typed line) is in no command, so it never becomes part of a proof.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ _TERM_KEYWORDS = frozenset(
      "match", "calc", "suffices", "this", "Type", "Prop", "Sort", "sorry", "forall"}
 )  # fmt: skip
 _NAMED = (DECL_KEYWORDS - {"example"}) | {"namespace", "section", "end"}
+# Column-0 tokens that continue a declaration after a tactic block.
+_BLOCK_CONTINUES = frozenset({"where", "termination_by", "decreasing_by", "|"})
+_OPENS = frozenset({"(", "[", "{", "⟨", "@[", "⦃"})  # the lexer's bracket symbols
+_CLOSES = frozenset({")", "]", "}", "⟩", "⦄"})
 _OPENER = re.compile(r"--|/-")
 _NEST = re.compile(r"/-|-/")
 _PLAIN_PART = re.compile(r"[^\W\d][\w'!?₀-₉ₐ-ₜᵢ-ᵪ]*")
@@ -54,7 +62,7 @@ class Command:
 
     keyword: str  # the command keyword (`theorem`, `namespace`, …), "" if none was found
     start: int  # offset of its doc comment, else of its first token
-    end: int  # offset where the next command (or a `/-!` comment) starts, else len(text)
+    end: int  # where the next command, a `/-!` comment or text in no command starts
     body_end: int  # offset just past its last token
     first: int  # index of its first token
     kw: int  # index of its keyword token (== `last` + 1 if none)
@@ -203,9 +211,30 @@ class _Scan:
             k += 1
         return k
 
+    def block_end(self, kw: int, j: int) -> int:
+        """Index of the first token in (kw, j) that ends declaration `kw` after a tactic
+        block (this module's invariants), else `j`."""
+        toks, seen_by, depth = self.toks, False, 0
+        for k in range(kw + 1, j):
+            t = toks[k]
+            if (
+                seen_by
+                and depth == 0
+                and _at_line_start(self.text, t)
+                and t.text not in _BLOCK_CONTINUES
+            ):
+                return k
+            if t.kind is Kind.SYMBOL and t.text in _OPENS:
+                depth += 1
+            elif t.kind is Kind.SYMBOL and t.text in _CLOSES:
+                depth = max(depth - 1, 0)
+            seen_by = seen_by or (t.kind is Kind.IDENT and t.text == "by")
+        return j
+
     def segments(self) -> list[tuple[int, int, int]]:
         """(first token, keyword token, last token) of each command, `… in` prefixes
-        merged. Tokens before the first command (a stray BOM, garbage) are in none."""
+        merged. Tokens before the first command (a stray BOM, garbage) or after a
+        declaration's end (`block_end`) are in none."""
         out: list[tuple[int, int, int]] = []
         toks, n = self.toks, len(self.toks)
         i = first = self.next_start(0)
@@ -215,7 +244,8 @@ class _Scan:
             if kw < n and toks[kw].text in _PREFIXES and j < n and toks[j - 1].text == "in":
                 i = j  # `open Foo in` / `set_option x v in`: part of the next command
                 continue
-            out.append((first, kw, j - 1))
+            cut = self.block_end(kw, j) if kw < n and toks[kw].text in DECL_KEYWORDS else j
+            out.append((first, kw, cut - 1))
             i = first = j
         return out
 
@@ -241,6 +271,8 @@ def outline(text: str) -> Outline:
     commands: list[Command] = []
     for n, (first, kw, last) in enumerate(segs):
         end = starts[n + 1] if n + 1 < len(segs) else len(text)
+        if last + 1 < (segs[n + 1][0] if n + 1 < len(segs) else len(toks)):
+            end = toks[last + 1].start  # tokens in no command follow
         body_end = toks[last].end
         module_docs = [o for o, op in _trivia_comments(text, body_end, end) if op == "/-!"]
         end = module_docs[0] if module_docs else end

@@ -11,6 +11,7 @@ from prover_core.lean.decl import (
     find_declaration,
     resolve,
 )
+from prover_core.lean.outline import outline
 from prover_core.placement import find_target
 from prover_core.types import Refusal
 
@@ -186,3 +187,40 @@ def test_declaration_at_and_targets_never_point_into_comments() -> None:
 def test_a_sorry_in_a_comment_is_not_a_target() -> None:
     text = "theorem t : True := by\n  -- sorry\n  trivial\n"
     assert find_target(text, "t", None, None) == Refusal("no_sorry", "t has no sorry to prove")
+
+
+TYPO_AFTER = """theorem ok (p q : Prop) (h₀ : p) : q ∨ p := by
+  sorry
+-- the user is typing the next theorem
+theorm typo (p : Prop) : p := by
+  sorry
+"""
+
+
+def test_text_in_no_command_after_a_tactic_block_is_not_part_of_the_proof() -> None:
+    decl = resolve(TYPO_AFTER, "ok")
+    assert decl.proof == "by\n  sorry"
+    assert TYPO_AFTER[decl.end :].startswith("theorm typo")
+    assert [d.name for d in declarations(TYPO_AFTER)] == ["ok"]
+    half_typed = TYPO_AFTER.replace("theorm typo (p : Prop) : p := by\n  sorry\n", "theo")
+    assert resolve(half_typed, "ok").proof == "by\n  sorry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # auxiliary definitions
+        "theorem t : p := by\n  exact aux\nwhere\n  aux : p := by\n    trivial\n",
+        # termination and decreasing proofs at column 0
+        "def f (n : Nat) : Nat := by\n  exact n\ntermination_by n\ndecreasing_by\n  omega\n",
+        # match alternatives at column 0
+        "theorem t : ∀ n : Nat, n = n\n| 0 => by rfl\n| n + 1 => by rfl\n",
+        # a structure instance closed at column 0
+        "instance i : Foo := {\n  x := by simp\n}\n",
+        # term-mode lines at column 0 before any `by`, and inside brackets after one
+        "theorem t : p ∧ q :=\n⟨by simp,\nby simp⟩\n",
+    ],
+)
+def test_column_zero_continuations_stay_in_the_declaration(text: str) -> None:
+    [cmd] = outline(text).commands
+    assert (cmd.body_end, cmd.end) == (len(text) - 1, len(text))
