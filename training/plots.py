@@ -66,6 +66,7 @@ def plot_mean_curves(
         ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.15)
     for r in retrain_rounds:
         ax.axvline(r, color="#c44e52", linestyle="--", alpha=0.6)
+    ax.set_xticks(range(max(len(r) for runs in curves.values() for r in runs)))
     ax.set_xlabel("round (0 = SFT)")
     ax.set_ylabel("held-out pass rate (%)")
     ax.set_title(title)
