@@ -7,13 +7,14 @@ Lean's tokenizer accepts, outside comments, strings, char literals and «quoted�
 table depends on the imports (Mathlib adds `∑`, `ᶜ`, `𝟙`, `⁻¹`, `Kᗮ`, …), so the characters
 found here are those no token plausibly contains: controls, invisible format characters,
 spaces other than ` `, private-use and unassigned code points, combining marks, the
-fullwidth forms, and the letters of scripts that look like Latin or run right to left
-(Cyrillic `а` looks like Latin `a`, but Lean stops at it): Cyrillic, Armenian, Cherokee,
-Coptic, Georgian, Latin letters past Latin Extended-A (IPA, small capitals, …), `µ`, `ª`,
-`º`, Hebrew, Arabic. Greek, letter-like symbols, mathematical alphanumerics, modifier
-letters (`ᵀ`, `ˣ`, `ᵒᵈ`) and other scripts (Canadian syllabics give Mathlib's `ᗮ`) stay
-allowed; where Lean rejects one of those, it does so at that character, where this lexer
-draws a token boundary too.
+fullwidth forms, the replacement characters (U+FFFC, U+FFFD: what is left where a model's
+output was cut inside a character's bytes), and the letters of scripts that look like Latin
+or run right to left (Cyrillic `а` looks like Latin `a`, but Lean stops at it): Cyrillic,
+Armenian, Cherokee, Coptic, Georgian, Latin letters past Latin Extended-A (IPA, small
+capitals, …), `µ`, `ª`, `º`, Hebrew, Arabic. Greek, letter-like symbols, mathematical
+alphanumerics, modifier letters (`ᵀ`, `ˣ`, `ᵒᵈ`) and other scripts (Canadian syllabics give
+Mathlib's `ᗮ`) stay allowed; where Lean rejects one of those, it does so at that character,
+where this lexer draws a token boundary too.
 
 Bidirectional controls and NUL are findings anywhere, comments and strings included: the
 first reorder what a reader sees (Trojan Source), the second cuts text short in tools that
@@ -45,6 +46,7 @@ _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ALLOWED = re.compile(f"[{IDENTIFIER_CHARACTERS}\u0370-\u03ff\u1f00-\u1fff\u2100-\u214f]")
 _ALLOWED_RANGES = ((0x1D400, 0x1D7FF),)  # mathematical alphanumerics (`𝟙`, `𝔼`)
 _FULLWIDTH = (0xFF00, 0xFFEF)
+_REPLACEMENT = (0xFFFC, 0xFFFD)
 # Letters here are findings unless they are identifier characters (`ⱼ`-like U+2C7C is).
 _CONFUSABLE = (
     (0x00AA, 0x00BA),  # ª µ º
@@ -73,6 +75,8 @@ def _is_odd(c: str) -> bool:
     if c in "\t\n\r " or any(a <= cp <= b for a, b in _ALLOWED_RANGES) or _ALLOWED.match(c):
         return False
     if _FULLWIDTH[0] <= cp <= _FULLWIDTH[1] or category[0] in "CZM":
+        return True
+    if _REPLACEMENT[0] <= cp <= _REPLACEMENT[1]:
         return True
     return category[0] == "L" and category != "Lm" and any(a <= cp <= b for a, b in _CONFUSABLE)
 
@@ -109,6 +113,9 @@ def _describe(c: str) -> tuple[str, str, bool]:
     rejected = f"{what}: Lean rejects it outside comments and strings"
     if _FULLWIDTH[0] <= cp <= _FULLWIDTH[1]:
         return ("fullwidth character", rejected, False)
+    if _REPLACEMENT[0] <= cp <= _REPLACEMENT[1]:
+        lost = f"{what}: text lost in decoding; Lean rejects it outside comments and strings"
+        return ("replacement character", lost, False)
     if category == "Cc":
         return ("control character", rejected, False)
     if category[0] == "C":

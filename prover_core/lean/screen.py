@@ -11,7 +11,8 @@ resumes where this lexer does not look: lexer problems (unterminated comments an
 bad escapes, malformed numerals, …; a `\\{` escape only where no interpolating token such as
 `s!` or `trace[…]` precedes the string) and the characters of `charset.py` outside comments
 and literals (controls, invisible and fullwidth characters, non-ASCII spaces, combining
-marks, look-alike letters); bidirectional controls and NUL are findings anywhere.
+marks, look-alike letters, replacement characters); bidirectional controls and NUL are
+findings anywhere.
 
 Context, not the previous token, decides two rules:
 - `unsafe` is allowed only as an Aesop rule phase: inside the `(add …)` clause of a

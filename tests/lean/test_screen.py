@@ -320,6 +320,7 @@ RULES = [
     ("fullwidth", "exact ｆｏｏ", ["fullwidth character"], 'exact "ｆｏｏ" -- ｆｏｏ'),
     ("non-ASCII space", "exact\u00a0h", ["non-ASCII space"], "exact\th"),
     ("combining mark", "exact x\u0301", ["combining mark"], "exact é ą"),
+    ("decoding debris", "\ufffd h1", ["replacement character"], '-- \ufffd\nexact "\ufffc"'),
     (
         "Mathlib symbols",
         "exact Ш",
@@ -503,6 +504,7 @@ _LEXICAL = {  # lexer problems and odd characters: dropped inside holes
     "malformed char literal", "malformed numeral", "ambiguous comment", "ambiguous raw string",
     "NUL", "bidirectional control", "control character", "invisible character",
     "non-ASCII space", "fullwidth character", "combining mark", "look-alike letter",
+    "replacement character",
 }  # fmt: skip
 
 
